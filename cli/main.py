@@ -1,0 +1,179 @@
+"""`briefs`: the command line. Each command parses arguments and calls importable functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from cli import report
+from review.brief import SHANGHAI
+from review.config import load_config
+from review.errors import BriefError
+from review.records import parse_time, read_draft
+
+app = typer.Typer(help="brief-review:政务信息审核、分类与排序工具", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+err = Console(stderr=True)
+out = Console()
+
+ModelOpt = typer.Option(None, "--model", help="模型目录(默认 $BRIEFS_MODEL_DIR 或 var/models/default)")
+ConfigOpt = typer.Option(None, "--config", help="配置文件(TOML,覆盖 review/defaults.toml 中的默认值)")
+ArchiveOpt = typer.Option(None, "--archive", help="历史信息库(JSONL/CSV),用于查重")
+
+
+def user_errors(func):
+    """Turn domain errors into a Chinese message on stderr and exit code 2."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BriefError as exc:
+            err.print(f"[bold red]错误[/]({exc.code}):{exc}", highlight=False)
+            raise typer.Exit(2) from None
+    return wrapper
+
+
+def _model(path: Optional[Path]):
+    from models import load_model
+
+    return load_model(path)
+
+
+def _archive(path: Optional[Path]):
+    from review.records import load_briefs
+
+    return load_briefs(path) if path else []
+
+
+@app.command()
+@user_errors
+def check(
+    file: Optional[str] = typer.Argument(None, help="草稿文件:.txt(首行为标题)、.docx 或 .json 记录;- 表示标准输入"),
+    title: Optional[str] = typer.Option(None, "--title", help="标题(.txt 不含标题时使用)"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="报送单位"),
+    submitted_at: Optional[str] = typer.Option(None, "--submitted-at", help="报送时间 ISO 8601,默认为现在"),
+    archive: Optional[Path] = ArchiveOpt,
+    as_json: bool = typer.Option(False, "--json", help="输出审核结果 JSON"),
+    model: Optional[Path] = ModelOpt,
+    config: Optional[Path] = ConfigOpt,
+):
+    """信息员自查:给出类别、问题和修改建议。"""
+    from review.engine import review_briefs
+
+    when = parse_time(submitted_at, field="--submitted-at") if submitted_at else datetime.now(SHANGHAI)
+    if file is None and title is None:
+        raise BriefError("请给出草稿文件,或用 - 从标准输入读取,或至少用 --title 给出标题", code="missing_input")
+    if file in (None, "-"):
+        data = sys.stdin.buffer.read() if file == "-" else b""
+        if file is None:
+            draft = read_draft(None, title.encode("utf-8"), unit=unit, submitted_at=when)
+        else:
+            draft = read_draft(None, data, title=title, unit=unit, submitted_at=when)
+    else:
+        draft = read_draft(file, title=title, unit=unit, submitted_at=when)
+    cfg = load_config(config)
+    review = review_briefs([draft], _model(model), config=cfg, archive=_archive(archive))[0]
+    if as_json:
+        out.print_json(json.dumps(review.to_dict(), ensure_ascii=False))
+    else:
+        report.print_check(out, draft, review)
+
+
+@app.command()
+@user_errors
+def score(
+    input: Path = typer.Argument(..., help="信息记录 JSONL 或 CSV"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSONL(默认标准输出)"),
+    archive: Optional[Path] = ArchiveOpt,
+    model: Optional[Path] = ModelOpt,
+    config: Optional[Path] = ConfigOpt,
+):
+    """批量评分:每条记录输出一行审核结果 JSON,顺序与输入一致。"""
+    from review.batch import score_file
+
+    summary = score_file(input, output, model=_model(model), config=load_config(config),
+                         archive=_archive(archive), console=err)
+    report.print_summary(err, summary)
+    if summary.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+@user_errors
+def queue(
+    input: Path = typer.Argument(..., help="信息记录 JSONL 或 CSV"),
+    top: int = typer.Option(20, "--top", min=1, help="显示前 N 条"),
+    archive: Optional[Path] = ArchiveOpt,
+    model: Optional[Path] = ModelOpt,
+    config: Optional[Path] = ConfigOpt,
+):
+    """编辑预审队列:按采用价值排序,并列出理由。"""
+    from review.engine import review_in_chunks
+    from review.ranking import rank_queue
+    from review.records import load_briefs
+
+    briefs = load_briefs(input)
+    reviews = review_in_chunks(briefs, _model(model), config=load_config(config), archive=_archive(archive))
+    by_id = {b.id: b for b in briefs}
+    report.print_queue(out, rank_queue(reviews)[:top], by_id, total=len(reviews))
+
+
+@app.command()
+@user_errors
+def train(
+    data: Path = typer.Argument(..., help="带标注的信息记录 JSONL/CSV"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="模型输出目录(默认 var/models/default)"),
+    seed: int = typer.Option(0, "--seed", help="随机种子"),
+    config: Optional[Path] = ConfigOpt,
+):
+    """训练默认模型(分类、紧急程度、采用预测)。"""
+    from models.bundle import default_model_dir
+    from review.records import load_briefs
+    from training.train import train_model
+
+    briefs = load_briefs(data)
+    model = train_model(briefs, config=load_config(config), seed=seed, progress=lambda m: err.print(f"· {m}"))
+    path = model.save(output or default_model_dir())
+    err.print(f"[green]模型已保存[/]:{path}(版本 {model.version},训练样本 {len(briefs)} 条)")
+
+
+@app.command()
+@user_errors
+def evaluate(
+    data: Path = typer.Argument(..., help="带标注的信息记录 JSONL/CSV"),
+    model: Optional[Path] = typer.Option(None, "--model", help="评估已训练的模型(DATA 作为留出集);不给则交叉验证训练过程"),
+    scheme: str = typer.Option("all", "--scheme", help="cv(分层交叉验证)、unit(按单位分组)、time(按时间切分)或 all"),
+    folds: int = typer.Option(5, "--folds", min=2, help="交叉验证折数"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+    config: Optional[Path] = ConfigOpt,
+):
+    """评估:各类别准确率/召回率/F1、混淆矩阵、采用 AUC。"""
+    from review.records import load_briefs
+    from training.evaluate import SCHEMES, evaluate as run_cv, evaluate_model
+
+    briefs = load_briefs(data)
+    cfg = load_config(config)
+    if model is not None:
+        results = [{"scheme": "heldout", "n": len(briefs), **evaluate_model(_model(model), briefs, config=cfg)}]
+    else:
+        if scheme != "all" and scheme not in SCHEMES:
+            raise BriefError(f"--scheme 应为 {'、'.join(SCHEMES)} 或 all", code="invalid_option")
+        schemes = SCHEMES if scheme == "all" else (scheme,)
+        results = [r.to_dict() for r in run_cv(briefs, schemes=schemes, folds=folds, config=cfg,
+                                               progress=lambda m: err.print(f"· {m}"))]
+    if as_json:
+        out.print_json(json.dumps(results, ensure_ascii=False))
+    else:
+        for result in results:
+            report.print_evaluation(out, result)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

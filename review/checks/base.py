@@ -1,0 +1,58 @@
+"""The check interface and registry.
+
+A check declares a stable `code`, its `severity`, a description, the configuration keys
+it reads, and `check(brief, context) -> list[Flag]`. Every module of this package is
+imported by `load_checks()`, and each registers its check with `@register`: adding a
+check means adding one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Mapping
+
+from review.analysis import Match, TextAnalysis
+from review.brief import Brief
+from review.config import ReviewConfig
+from review.result import DuplicateMatch, Flag
+
+REGISTRY: dict[str, "Check"] = {}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may read besides the brief: configuration, analysis, model outputs."""
+
+    config: ReviewConfig
+    analysis: TextAnalysis
+    category: str
+    category_scores: Mapping[str, float]
+    urgent: bool
+    duplicates: tuple[DuplicateMatch, ...] = field(default=())
+
+
+class Check:
+    """Base class: subclasses set the class attributes and implement `check`."""
+
+    code: ClassVar[str]
+    severity: ClassVar[str]
+    description: ClassVar[str]
+    thresholds: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, brief: Brief, context: CheckContext) -> list[Flag]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def flag(self, message: str, evidence: str = "", match: Match | None = None, *, code: str | None = None,
+             severity: str | None = None) -> Flag:
+        """A flag of this check; `match` gives the evidence and its span in the text."""
+        if match is not None:
+            return Flag(code or self.code, severity or self.severity, message, match.text, (match.start, match.end))
+        return Flag(code or self.code, severity or self.severity, message, evidence)
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: add one instance of the check to `REGISTRY` under its code."""
+    if cls.code in REGISTRY:
+        raise ValueError(f"duplicate check code {cls.code}")
+    REGISTRY[cls.code] = cls()
+    return cls

@@ -1,0 +1,121 @@
+"""The review configuration: thresholds, windows, weights and the points table.
+
+Defaults live in `defaults.toml` beside this file, with a comment on every key. An
+override file holds only the keys it changes; it is merged over the defaults and checked
+against them, so a misspelt key or a wrong type is an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from review.errors import ConfigError
+
+DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
+CONFIG_ENV = "BRIEFS_CONFIG"
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """Read-only nested configuration; `section("length")["title_max"]`."""
+
+    data: Mapping[str, Any] = field(repr=False)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """One top-level table of the configuration."""
+        return self.data[name]
+
+    def per_category(self, section: str, key: str, category: str | None) -> float:
+        """A per-category value with its `default` fallback (e.g. freshness windows)."""
+        table = self.data[section][key]
+        if category is not None and category in table:
+            return table[category]
+        return table["default"]
+
+    def to_dict(self) -> dict:
+        """A plain, mutable deep copy (for display and for stamping into results)."""
+        return _thaw(self.data)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def _merge(base: dict, override: Mapping[str, Any], path: str) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else key
+        if key not in base:
+            raise ConfigError(f"配置项 {where} 不存在,请检查拼写(可用项见 review/defaults.toml)")
+        current = base[key]
+        if isinstance(current, dict):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"配置项 {where} 应为表(table)")
+            out[key] = _merge(current, value, where)
+        elif isinstance(current, bool) or isinstance(value, bool):
+            if type(current) is not type(value):
+                raise ConfigError(f"配置项 {where} 的类型应为 {type(current).__name__}")
+            out[key] = value
+        elif isinstance(current, (int, float)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"配置项 {where} 应为非负数")
+            out[key] = value
+        elif isinstance(current, list):
+            if not isinstance(value, list):
+                raise ConfigError(f"配置项 {where} 应为列表")
+            out[key] = list(value)
+        else:
+            if type(current) is not type(value):
+                raise ConfigError(f"配置项 {where} 的类型应为 {type(current).__name__}")
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"找不到配置文件:{path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 格式错误:{exc}") from None
+
+
+def load_config(path: str | os.PathLike | None = None, *, overrides: Mapping[str, Any] | None = None) -> ReviewConfig:
+    """Load the defaults, then merge the file at `path` (or $BRIEFS_CONFIG), then `overrides`."""
+    data = _read_toml(DEFAULTS_PATH)
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = os.environ[CONFIG_ENV]
+    if path is not None:
+        data = _merge(data, _read_toml(Path(path)), "")
+    if overrides:
+        data = _merge(data, overrides, "")
+    weights = data["priority"]["weights"]
+    if abs(sum(weights.values()) - 1.0) > 1e-6:
+        raise ConfigError("priority.weights 各项之和应为 1")
+    return ReviewConfig(_freeze(data))
+
+
+@lru_cache(maxsize=1)
+def default_config() -> ReviewConfig:
+    """The defaults merged with $BRIEFS_CONFIG if set, loaded once per process."""
+    return load_config()

@@ -1,0 +1,100 @@
+"""The output domain objects: flags, duplicate matches and the `Review` of one brief."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding of a check: a stable code, a severity, a Chinese fix-it message and evidence.
+
+    `span` is the (start, end) character offset of the evidence in `Brief.text`, when the
+    evidence is a piece of the text, so pages can highlight it.
+    """
+
+    code: str
+    severity: str
+    message: str
+    evidence: str = ""
+    span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict:
+        out = {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
+        if self.span is not None:
+            out["span"] = list(self.span)
+        return out
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """An earlier brief that the reviewed one nearly copies."""
+
+    id: str
+    unit: str
+    similarity: float
+    submitted_at: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"id": self.id, "unit": self.unit, "similarity": round(self.similarity, 3)}
+        if self.submitted_at:
+            out["submitted_at"] = self.submitted_at
+        return out
+
+
+@dataclass(frozen=True)
+class AdoptionEstimate:
+    """Probability of adoption at any level, the level distribution and expected points."""
+
+    probability: float
+    expected_points: float
+    level_probs: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"probability": round(self.probability, 4), "expected_points": round(self.expected_points, 3),
+                "level_probs": {k: round(v, 4) for k, v in self.level_probs.items()}}
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the engine says about one brief (the review JSON contract)."""
+
+    id: str
+    category: str
+    category_scores: Mapping[str, float]
+    urgent: bool
+    urgent_probability: float
+    adoption: AdoptionEstimate
+    priority: float
+    priority_reasons: Mapping[str, float]
+    flags: tuple[Flag, ...]
+    duplicates: tuple[DuplicateMatch, ...]
+    model_version: str
+    event_time: str | None = None
+    unit: str | None = None
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        """The codes of all flags, in order."""
+        return tuple(f.code for f in self.flags)
+
+    def to_dict(self) -> dict:
+        """The review as the JSON object other programs rely on."""
+        return {
+            "id": self.id,
+            "unit": self.unit,
+            "category": self.category,
+            "category_scores": {k: round(v, 4) for k, v in self.category_scores.items()},
+            "urgent": self.urgent,
+            "urgent_probability": round(self.urgent_probability, 4),
+            "adoption": self.adoption.to_dict(),
+            "priority": round(self.priority, 4),
+            "priority_reasons": {k: round(v, 4) for k, v in self.priority_reasons.items()},
+            "flags": [f.to_dict() for f in self.flags],
+            "duplicates": [d.to_dict() for d in self.duplicates],
+            "event_time": self.event_time,
+            "model_version": self.model_version,
+        }

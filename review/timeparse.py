@@ -1,0 +1,405 @@
+"""Chinese date and time expressions, resolved against the submission time.
+
+Every expression found becomes a `TimeMention`: the matched text, its offsets, and the
+interval of time it denotes, `[begin, until)`, with its granularity. "3月5日" is the
+whole day; "5日上午10时许" the hour from 10:00; "今年一季度" January to March; "上周"
+last Monday to this Monday; "近日" a vague recent span ending at submission; "6月以来"
+from June 1 up to submission. Intervals let callers reason conservatively: a brief is
+stale only if even the END of the interval is too old, an urgent report late only if
+even the END of the incident's interval is too long before submission.
+
+Nothing is guessed: a text with no expression gives no mention, and `event_time` then
+returns None. Expressions inside a plan ("计划于12月底前完成", "预计明年") are marked as
+plans and are not taken as the event.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+GRANULARITY_RANK = {"minute": 0, "hour": 1, "part_of_day": 2, "day": 3, "week": 4, "month": 5,
+                    "quarter": 6, "year": 7, "vague": 8}
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
+_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    """One time expression in a text and the interval it denotes."""
+
+    text: str
+    start: int
+    end: int
+    begin: datetime
+    until: datetime
+    granularity: str
+    plan: bool = False
+
+    @property
+    def is_point(self) -> bool:
+        """True for a day or anything finer: an event can be placed on it."""
+        return GRANULARITY_RANK[self.granularity] <= GRANULARITY_RANK["day"]
+
+
+def cn_number(text: str) -> int | None:
+    """'15', '十五', '二十三', '二〇二五', '两' as an int; None if it is not a number."""
+    text = text.translate(_FULLWIDTH)
+    if text.isdigit():
+        return int(text)
+    if not text:
+        return None
+    if "十" not in text:
+        if all(ch in _DIGITS for ch in text):
+            value = 0
+            for ch in text:
+                value = value * 10 + _DIGITS[ch]
+            return value
+        return None
+    tens, _, ones = text.partition("十")
+    if tens and (len(tens) > 1 or tens not in _DIGITS):
+        return None
+    if ones and (len(ones) > 1 or ones not in _DIGITS):
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+_N = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
+_Y = r"(?:\d{4}|[〇零○一二三四五六七八九]{4})"
+_TOD = r"(?P<tod>凌晨|清晨|早晨|早上|上午|中午|午间|下午|傍晚|晚上|晚间|夜间|夜里|深夜|半夜|午夜|晚|早|夜)"
+_CLOCK = (r"(?:(?P<hh>\d{1,2}):(?P<mi>\d{2})"
+          r"|(?P<h>" + _N + r")\s*[时点](?:(?P<half>半)|(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*分)?)"
+          r"(?:许|左右|前后)?")
+# Optional suffix after a date: a part of day, a clock time, or both (may match empty).
+_TIME = _TOD + r"?\s*(?:" + _CLOCK + r")?"
+
+_PATTERNS: list[tuple[str, str]] = [
+    ("ymd", r"(?P<y>" + _Y + r")\s*年\s*(?P<mo>" + _N + r")\s*月\s*(?P<d>" + _N + r")\s*[日号]"),
+    ("iso", r"(?<!\d)(?P<y>\d{4})[-./](?P<mo>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
+    ("ym_range", r"(?P<y>" + _Y + r"|今年|去年|前年|上年)\s*(?:年\s*)?(?P<mo>" + _N + r")\s*(?:-|—|－|~|～|至|到)\s*(?P<mo2>" + _N + r")\s*月"),
+    ("yq", r"(?P<y>" + _Y + r"\s*年|今年|去年|前年|上年|本年)?\s*(?P<q>第?[一二三四1-4]季度|上半年|下半年|前三季度|前两季度|全年|年初|年底|年末|年中)"),
+    ("ym", r"(?P<y>" + _Y + r"\s*年|今年|去年|前年|上年|本年)\s*(?P<mo>" + _N + r")\s*(?:月份|月)(?P<part>上旬|中旬|下旬|初|底|末|中)?"),
+    ("md", r"(?<![\d年])(?P<mo>" + _N + r")\s*月\s*(?P<d>" + _N + r")\s*[日号](?!内|以内)"),
+    ("m_range", r"(?<![\d年])(?P<mo>" + _N + r")\s*(?:-|—|－|~|～|至|到)\s*(?P<mo2>" + _N + r")\s*月(?!\s*[日号\d])"),
+    ("m_only", r"(?<![\d年])(?P<mo>" + _N + r")\s*(?:月份|月)(?P<part>上旬|中旬|下旬|初|底|末|中)?(?![日号\d])"),
+    ("year", r"(?<!\d)(?P<y>" + _Y + r")\s*年(?!\s*[\d一二三四五六七八九十]+\s*月)(?!代|级|度)"),
+    ("same_day", r"(?P<same>当天|当日|当晚|同日|次日)"),
+    ("rel_day", r"(?P<rel>今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|前日|明天|明日|后天)"),
+    ("rel_period", r"(?P<relp>今年|去年|前年|上年|本月|当月|上月|上个月|本周|这周|上周|上星期|上个星期|本季度|上季度)"),
+    ("vague", r"(?P<vague>近日|日前|近期|连日来|近几天|近两天|近来|前不久|最近)"),
+    ("d_only", r"(?<![\d月年])(?P<d>" + _N + r")\s*[日号](?!内|以内|以上|以下|起|之内|来|报|电)"),
+    ("clock", r"(?<![\d:])" + _TOD + r"?\s*" + _CLOCK),
+]
+
+_COMPILED = [(name, re.compile(f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day")
+                               else pattern)) for name, pattern in _PATTERNS]
+
+_PLAN_BEFORE = re.compile(r"(计划|预计|预期|将于|将在|将|力争|争取|拟于|拟在|拟|预计于|定于|到|至|于今年|明年|截止日期|期限|要求|确保|务必|下一步)\s*$")
+_PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开工|竣工|投用|投产|建成|到期|截止|起施行|起实施|将)")
+_SINCE_AFTER = re.compile(r"^\s*(以来|至今|起至今|来)")
+_UNTIL_BEFORE = re.compile(r"(截至|截止到|截止|到)\s*$")
+
+
+def _day_start(day: date, tz) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def _month_interval(year: int, month: int, part: str | None, tz) -> tuple[datetime, datetime, str]:
+    last = calendar.monthrange(year, month)[1]
+    start_day, end_day, gran = 1, last, "month"
+    if part == "上旬" or part == "初":
+        start_day, end_day = 1, 10
+    elif part == "中旬" or part == "中":
+        start_day, end_day = 11, 20
+    elif part in ("下旬", "底", "末"):
+        start_day, end_day = 21, last
+    begin = datetime(year, month, start_day, tzinfo=tz)
+    until = datetime(year, month, end_day, tzinfo=tz) + timedelta(days=1)
+    return begin, until, gran
+
+
+def _year_of(token: str | None, ref: datetime) -> int | None:
+    if not token:
+        return None
+    token = token.strip()
+    if token in ("今年", "本年"):
+        return ref.year
+    if token in ("去年", "上年"):
+        return ref.year - 1
+    if token == "前年":
+        return ref.year - 2
+    value = cn_number(token.rstrip("年").strip())
+    if value is None or not 1949 <= value <= 2100:
+        return None
+    return value
+
+
+def _apply_clock(m: re.Match, day: date, tz) -> tuple[datetime, datetime, str] | None:
+    groups = m.groupdict()
+    tod = groups.get("tod") or ("晚" if groups.get("same") == "当晚" else None)
+    hour = minute = None
+    if groups.get("hh"):
+        hour, minute = int(groups["hh"]), int(groups["mi"])
+    elif groups.get("h"):
+        hour = cn_number(groups["h"])
+        if groups.get("half"):
+            minute = 30
+        elif groups.get("m"):
+            minute = cn_number(groups["m"])
+    if hour is None:
+        if not tod:
+            return None
+        spans = {"凌晨": (0, 6), "清晨": (5, 8), "早晨": (5, 9), "早上": (6, 9), "上午": (6, 12), "中午": (11, 14),
+                 "午间": (11, 14), "下午": (12, 18), "傍晚": (17, 20), "晚上": (18, 24), "晚间": (18, 24),
+                 "夜间": (19, 24), "夜里": (20, 24), "深夜": (22, 24), "半夜": (23, 24), "午夜": (23, 24),
+                 "晚": (18, 24), "早": (5, 9), "夜": (19, 24)}
+        lo, hi = spans[tod]
+        begin = _day_start(day, tz) + timedelta(hours=lo)
+        return begin, _day_start(day, tz) + timedelta(hours=hi), "part_of_day"
+    if hour > 24 or (minute is not None and minute > 59):
+        return None
+    if tod in ("下午", "傍晚", "晚上", "晚间", "夜间", "夜里", "深夜", "晚", "夜") and hour < 12:
+        hour += 12
+    elif tod in ("中午", "午间") and hour < 6:
+        hour += 12
+    elif tod in ("半夜", "午夜") and hour == 12:
+        hour = 0
+    hour = min(hour, 23) if hour != 24 else 23
+    begin = _day_start(day, tz) + timedelta(hours=hour, minutes=minute or 0)
+    if minute is None:
+        return begin, begin + timedelta(hours=1), "hour"
+    return begin, begin + timedelta(minutes=1), "minute"
+
+
+def _valid_day(year: int, month: int | None, day: int | None) -> date | None:
+    if month is None or day is None or not 1 <= month <= 12:
+        return None
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return date(year, month, day)
+
+
+def _resolve_year_for(month: int, day: int, ref: datetime) -> int:
+    """The year of a month-day with no year: this year, or last year when that would be
+    more than two months in the future (a January brief about "12月28日")."""
+    candidate = _valid_day(ref.year, month, min(day, 28))
+    if candidate and _day_start(candidate, ref.tzinfo) > ref + timedelta(days=60):
+        return ref.year - 1
+    return ref.year
+
+
+class _Context:
+    """The last explicit year and month seen, so '5日' after '3月2日' means March 5."""
+
+    def __init__(self, ref: datetime) -> None:
+        self.ref = ref
+        self.year: int | None = None
+        self.month: int | None = None
+        self.day: date | None = None
+
+
+def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime, str] | None:
+    ref, tz = ctx.ref, ctx.ref.tzinfo
+    g = m.groupdict()
+    if name in ("ymd", "iso", "md", "d_only"):
+        if name == "d_only":
+            month = ctx.month or ref.month
+            year = ctx.year or ref.year
+            day_value = cn_number(g["d"])
+            # A bare day with no month context that lies ahead of submission is last month's.
+            if ctx.month is None and day_value is not None and day_value > ref.day:
+                month -= 1
+                if month == 0:
+                    month, year = 12, year - 1
+            if not g.get("tod") and not g.get("h") and not g.get("hh"):
+                return None  # "5日" alone is too often "5日内", a count; need a time of day
+        else:
+            month = cn_number(g["mo"])
+            day_value = cn_number(g["d"])
+            year = _year_of(g.get("y"), ref) if g.get("y") else None
+            if g.get("y") and year is None:
+                return None
+            if year is None and month is not None and day_value is not None:
+                year = ctx.year if ctx.year else _resolve_year_for(month, day_value, ref)
+        day = _valid_day(year, month, day_value) if year else None
+        if day is None:
+            return None
+        ctx.year, ctx.month, ctx.day = day.year, day.month, day
+        clock = _apply_clock(m, day, tz)
+        return clock or (_day_start(day, tz), _day_start(day, tz) + timedelta(days=1), "day")
+    if name == "rel_day":
+        offsets = {"今天": 0, "今日": 0, "今晨": 0, "今早": 0, "今晚": 0, "今夜": 0, "昨天": -1, "昨日": -1,
+                   "昨晚": -1, "昨夜": -1, "前天": -2, "前日": -2, "明天": 1, "明日": 1, "后天": 2}
+        rel = g["rel"]
+        day = (ref + timedelta(days=offsets[rel])).date()
+        ctx.day = day
+        clock = _apply_clock(m, day, tz)
+        if clock:
+            return clock
+        if rel in ("今晨", "今早"):
+            return _day_start(day, tz) + timedelta(hours=5), _day_start(day, tz) + timedelta(hours=9), "part_of_day"
+        if rel in ("今晚", "今夜", "昨晚", "昨夜"):
+            return _day_start(day, tz) + timedelta(hours=18), _day_start(day, tz) + timedelta(days=1), "part_of_day"
+        return _day_start(day, tz), _day_start(day, tz) + timedelta(days=1), "day"
+    if name in ("clock", "same_day"):
+        # A bare clock ("22时30分明火被扑灭", "当日22时") belongs to the last dated day.
+        day = ctx.day or ref.date()
+        if g.get("same") == "次日":
+            day = day + timedelta(days=1)
+        clock = _apply_clock(m, day, tz)
+        if clock is None and name == "same_day":
+            if g.get("same") == "当晚":
+                return _day_start(day, tz) + timedelta(hours=18), _day_start(day, tz) + timedelta(days=1), "part_of_day"
+            return _day_start(day, tz), _day_start(day, tz) + timedelta(days=1), "day"
+        return clock
+    if name in ("ym", "m_only"):
+        month = cn_number(g["mo"])
+        if month is None or not 1 <= month <= 12:
+            return None
+        if name == "ym":
+            year = _year_of(g["y"], ref)
+            if year is None:
+                return None
+        else:
+            year = ctx.year or (ref.year if month <= ref.month + 2 else ref.year - 1)
+        ctx.year, ctx.month = year, month
+        return _month_interval(year, month, g.get("part"), tz)
+    if name in ("ym_range", "m_range"):
+        lo, hi = cn_number(g["mo"]), cn_number(g["mo2"])
+        if lo is None or hi is None or not 1 <= lo <= hi <= 12:
+            return None
+        year = _year_of(g.get("y"), ref) if g.get("y") else (ctx.year or ref.year)
+        if year is None:
+            return None
+        begin = datetime(year, lo, 1, tzinfo=tz)
+        until = _month_interval(year, hi, None, tz)[1]
+        return begin, until, "month"
+    if name == "yq":
+        year = _year_of(g.get("y"), ref) if g.get("y") else (ctx.year or ref.year)
+        if year is None:
+            return None
+        q = g["q"].lstrip("第")
+        ranges = {"一季度": (1, 3), "1季度": (1, 3), "二季度": (4, 6), "2季度": (4, 6), "三季度": (7, 9),
+                  "3季度": (7, 9), "四季度": (10, 12), "4季度": (10, 12), "上半年": (1, 6), "下半年": (7, 12),
+                  "前三季度": (1, 9), "前两季度": (1, 6), "全年": (1, 12), "年初": (1, 2), "年底": (11, 12),
+                  "年末": (11, 12), "年中": (6, 7)}
+        lo, hi = ranges[q]
+        return datetime(year, lo, 1, tzinfo=tz), _month_interval(year, hi, None, tz)[1], "quarter"
+    if name == "year":
+        year = _year_of(g["y"], ref)
+        if year is None:
+            return None
+        return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz), "year"
+    if name == "rel_period":
+        rel = g["relp"]
+        today = _day_start(ref.date(), tz)
+        if rel in ("今年",):
+            return datetime(ref.year, 1, 1, tzinfo=tz), ref, "year"
+        if rel in ("去年", "上年"):
+            return datetime(ref.year - 1, 1, 1, tzinfo=tz), datetime(ref.year, 1, 1, tzinfo=tz), "year"
+        if rel == "前年":
+            return datetime(ref.year - 2, 1, 1, tzinfo=tz), datetime(ref.year - 1, 1, 1, tzinfo=tz), "year"
+        if rel in ("本月", "当月"):
+            return datetime(ref.year, ref.month, 1, tzinfo=tz), ref, "month"
+        if rel in ("上月", "上个月"):
+            y, mth = (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12)
+            return datetime(y, mth, 1, tzinfo=tz), datetime(ref.year, ref.month, 1, tzinfo=tz), "month"
+        monday = today - timedelta(days=ref.weekday())
+        if rel in ("本周", "这周"):
+            return monday, ref, "week"
+        if rel in ("上周", "上星期", "上个星期"):
+            return monday - timedelta(days=7), monday, "week"
+        q_start_month = 3 * ((ref.month - 1) // 3) + 1
+        q_start = datetime(ref.year, q_start_month, 1, tzinfo=tz)
+        if rel == "本季度":
+            return q_start, ref, "quarter"
+        if rel == "上季度":
+            prev = q_start - timedelta(days=1)
+            return datetime(prev.year, 3 * ((prev.month - 1) // 3) + 1, 1, tzinfo=tz), q_start, "quarter"
+        return None
+    if name == "vague":
+        return ref - timedelta(days=10), ref, "vague"
+    return None
+
+
+def find_times(text: str, ref: datetime) -> list[TimeMention]:
+    """All time expressions in `text`, in order, resolved against `ref` (the submission time)."""
+    norm = text.translate(_FULLWIDTH)
+    ctx = _Context(ref)
+    out: list[TimeMention] = []
+    pos = 0
+    length = len(norm)
+    while pos < length:
+        best = None
+        for name, regex in _COMPILED:
+            m = regex.search(norm, pos)
+            if m is None or m.end() == m.start():
+                continue
+            if best is None or m.start() < best[1].start() or (m.start() == best[1].start() and m.end() > best[1].end()):
+                best = (name, m)
+        if best is None:
+            break
+        name, m = best
+        resolved = _resolve(name, m, ctx)
+        if resolved is not None:
+            begin, until, gran = resolved
+            before = norm[max(0, m.start() - 6):m.start()]
+            after = norm[m.end():m.end() + 6]
+            plan = bool(_PLAN_BEFORE.search(before) or _PLAN_AFTER.search(after)) and not _UNTIL_BEFORE.search(before)
+            if _SINCE_AFTER.search(after):
+                # "6月以来", "今年以来": the span runs up to the time of writing.
+                until, plan = max(until, ref), False
+            out.append(TimeMention(text=text[m.start():m.end()], start=m.start(), end=m.end(), begin=begin,
+                                   until=until, granularity=gran, plan=plan or begin > ref + timedelta(hours=1)))
+        pos = m.end()
+    return out
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """When the brief's event happened, as far as the text says.
+
+    `latest` is the newest past mention (what staleness is measured from); `first` is
+    the first point mention (an incident's time, what urgency lateness is measured from).
+    """
+
+    latest: TimeMention | None
+    first: TimeMention | None
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+
+
+def lead_span(body: str, sentences: int) -> int:
+    """Character offset where the first `sentences` sentences of the body end."""
+    count = 0
+    for m in _SENTENCE_END.finditer(body):
+        count += 1
+        if count >= sentences:
+            return m.end()
+    return len(body)
+
+
+def _shift(mentions: list[TimeMention], offset: int) -> list[TimeMention]:
+    return [replace(m, start=m.start + offset, end=m.end + offset) for m in mentions] if offset else mentions
+
+
+def event_time(title: str, body: str, ref: datetime, *, lead_sentences: int = 3) -> EventTime:
+    """The event time of a brief from its title and the lead of its body; None parts if unknown.
+
+    Mention offsets are into the brief's full text (title, newline, body), as `Brief.text`.
+    """
+    lead = body[: lead_span(body, lead_sentences)]
+    body_offset = len(title) + 1 if title and body else 0
+    lead_mentions = [m for m in _shift(find_times(lead, ref), body_offset) if not m.plan and m.begin <= ref]
+    title_mentions = [m for m in find_times(title, ref) if not m.plan and m.begin <= ref]
+    past = title_mentions + lead_mentions
+    if not past:
+        return EventTime(latest=None, first=None)
+    latest = max(past, key=lambda m: (m.until, -GRANULARITY_RANK[m.granularity]))
+    points = [m for m in lead_mentions if m.is_point] or [m for m in title_mentions if m.is_point]
+    return EventTime(latest=latest, first=points[0] if points else None)
