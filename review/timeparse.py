@@ -98,9 +98,10 @@ _PATTERNS: list[tuple[str, str]] = [
 _COMPILED = [(name, re.compile(f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day")
                                else pattern)) for name, pattern in _PATTERNS]
 
-_PLAN_BEFORE = re.compile(r"(计划|预计|预期|将于|将在|将|力争|争取|拟于|拟在|拟|预计于|定于|到|至|于今年|明年|截止日期|期限|要求|确保|务必|下一步)\s*$")
+_PLAN_BEFORE = re.compile(r"(?:(?:计划|预计|预期|将|力争|争取|拟|定|要求|确保|务必|下一步|截止日期|期限)(?:于|在|到|至)?|明年)\s*$")
 _PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开工|竣工|投用|投产|建成|到期|截止|起施行|起实施|将)")
-_SINCE_AFTER = re.compile(r"^\s*(以来|至今|起至今|来)")
+# "以来" closing the same clause: "6月以来", "10月15日进入防火期以来".
+_SINCE_AFTER = re.compile(r"^(?:\s*(?:以来|至今|起至今|来)|[^，,。；;：:！!？?\d]{1,10}?以来)")
 _UNTIL_BEFORE = re.compile(r"(截至|截止到|截止|到)\s*$")
 
 
@@ -215,8 +216,9 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
                 month -= 1
                 if month == 0:
                     month, year = 12, year - 1
-            if not g.get("tod") and not g.get("h") and not g.get("hh"):
-                return None  # "5日" alone is too often "5日内", a count; need a time of day
+            range_end = m.start() > 0 and m.string[m.start() - 1] in "至到-—~～－"
+            if not g.get("tod") and not g.get("h") and not g.get("hh") and not range_end:
+                return None  # "5日" alone is too often "5日内", a count; need a time of day or a range
         else:
             month = cn_number(g["mo"])
             day_value = cn_number(g["d"])
@@ -283,6 +285,8 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
         if year is None:
             return None
         q = g["q"].lstrip("第")
+        if q == "全年" and not g.get("y"):
+            return None  # "全年共接待……" is a count over a year, not a date
         ranges = {"一季度": (1, 3), "1季度": (1, 3), "二季度": (4, 6), "2季度": (4, 6), "三季度": (7, 9),
                   "3季度": (7, 9), "四季度": (10, 12), "4季度": (10, 12), "上半年": (1, 6), "下半年": (7, 12),
                   "前三季度": (1, 9), "前两季度": (1, 6), "全年": (1, 12), "年初": (1, 2), "年底": (11, 12),
@@ -297,26 +301,28 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
     if name == "rel_period":
         rel = g["relp"]
         today = _day_start(ref.date(), tz)
+        # A period that contains the present is the whole period; "今年以来" and the like
+        # are cut at the time of writing by the caller.
         if rel in ("今年",):
-            return datetime(ref.year, 1, 1, tzinfo=tz), ref, "year"
+            return datetime(ref.year, 1, 1, tzinfo=tz), datetime(ref.year + 1, 1, 1, tzinfo=tz), "year"
         if rel in ("去年", "上年"):
             return datetime(ref.year - 1, 1, 1, tzinfo=tz), datetime(ref.year, 1, 1, tzinfo=tz), "year"
         if rel == "前年":
             return datetime(ref.year - 2, 1, 1, tzinfo=tz), datetime(ref.year - 1, 1, 1, tzinfo=tz), "year"
         if rel in ("本月", "当月"):
-            return datetime(ref.year, ref.month, 1, tzinfo=tz), ref, "month"
+            return datetime(ref.year, ref.month, 1, tzinfo=tz), _month_interval(ref.year, ref.month, None, tz)[1], "month"
         if rel in ("上月", "上个月"):
             y, mth = (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12)
             return datetime(y, mth, 1, tzinfo=tz), datetime(ref.year, ref.month, 1, tzinfo=tz), "month"
         monday = today - timedelta(days=ref.weekday())
         if rel in ("本周", "这周"):
-            return monday, ref, "week"
+            return monday, monday + timedelta(days=7), "week"
         if rel in ("上周", "上星期", "上个星期"):
             return monday - timedelta(days=7), monday, "week"
         q_start_month = 3 * ((ref.month - 1) // 3) + 1
         q_start = datetime(ref.year, q_start_month, 1, tzinfo=tz)
         if rel == "本季度":
-            return q_start, ref, "quarter"
+            return q_start, _month_interval(ref.year, q_start_month + 2, None, tz)[1], "quarter"
         if rel == "上季度":
             prev = q_start - timedelta(days=1)
             return datetime(prev.year, 3 * ((prev.month - 1) // 3) + 1, 1, tzinfo=tz), q_start, "quarter"
@@ -348,11 +354,11 @@ def find_times(text: str, ref: datetime) -> list[TimeMention]:
         if resolved is not None:
             begin, until, gran = resolved
             before = norm[max(0, m.start() - 6):m.start()]
-            after = norm[m.end():m.end() + 6]
+            after = norm[m.end():m.end() + 14]
             plan = bool(_PLAN_BEFORE.search(before) or _PLAN_AFTER.search(after)) and not _UNTIL_BEFORE.search(before)
             if _SINCE_AFTER.search(after):
                 # "6月以来", "今年以来": the span runs up to the time of writing.
-                until, plan = max(until, ref), False
+                until, plan = ref, False
             out.append(TimeMention(text=text[m.start():m.end()], start=m.start(), end=m.end(), begin=begin,
                                    until=until, granularity=gran, plan=plan or begin > ref + timedelta(hours=1)))
         pos = m.end()
@@ -363,12 +369,16 @@ def find_times(text: str, ref: datetime) -> list[TimeMention]:
 class EventTime:
     """When the brief's event happened, as far as the text says.
 
-    `latest` is the newest past mention (what staleness is measured from); `first` is
-    the first point mention (an incident's time, what urgency lateness is measured from).
+    `latest` is the newest datable mention: a day or finer, a week ("上周"), or a span
+    running up to the time of writing ("今年以来", "近日"). Months, quarters and years that lie wholly in the
+    past are data periods ("截至2024年底", "今年3月调查发现"), not events, and an analysis
+    built on them is not stale; they only set `dated`. `first` is the first point mention
+    of the lead: an incident's time, from which urgency lateness is measured.
     """
 
     latest: TimeMention | None
     first: TimeMention | None
+    dated: bool = False
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
@@ -399,7 +409,8 @@ def event_time(title: str, body: str, ref: datetime, *, lead_sentences: int = 3)
     title_mentions = [m for m in find_times(title, ref) if not m.plan and m.begin <= ref]
     past = title_mentions + lead_mentions
     if not past:
-        return EventTime(latest=None, first=None)
-    latest = max(past, key=lambda m: (m.until, -GRANULARITY_RANK[m.granularity]))
+        return EventTime(latest=None, first=None, dated=False)
+    datable = [m for m in past if m.is_point or m.granularity == "week" or m.until == ref]
+    latest = max(datable, key=lambda m: (m.until, -GRANULARITY_RANK[m.granularity])) if datable else None
     points = [m for m in lead_mentions if m.is_point] or [m for m in title_mentions if m.is_point]
-    return EventTime(latest=latest, first=points[0] if points else None)
+    return EventTime(latest=latest, first=points[0] if points else None, dated=True)

@@ -13,13 +13,18 @@ def _fmt_age(days: float) -> str:
 class Stale(Check):
     code = "stale"
     severity = "warning"
-    description = "信息反映的事件距报送时间过久(超出时效窗口);无法确定事件时间时给出提示"
+    description = "信息反映的事件距报送时间过久(超出时效窗口);正文未写时间时给出提示(no_event_time)"
     thresholds = ("freshness.window_days", "freshness.lead_sentences")
 
     def check(self, brief, context):
-        latest = context.analysis.event.latest
+        event = context.analysis.event
+        latest = event.latest
         if latest is None:
             if brief.event_at is None:
+                if event.dated or not brief.body:
+                    # Only past data periods (months, years): an analysis, not an event. A
+                    # title alone is already flagged as missing its body.
+                    return []
                 return [self.flag("正文开头没有写明事件发生的时间,无法判断时效。请写明具体日期(如“3月5日上午”)。",
                                   code="no_event_time", severity="info")]
             until, evidence, match = brief.event_at, brief.event_at.isoformat(), None
