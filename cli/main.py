@@ -20,7 +20,7 @@ from review.records import parse_time, read_draft
 
 app = typer.Typer(help="brief-review:政务信息审核、分类与排序工具", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 ModelOpt = typer.Option(None, "--model", help="模型目录(默认 $BRIEFS_MODEL_DIR 或 var/models/default)")

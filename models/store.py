@@ -9,6 +9,7 @@ other type (a tampered or foreign model) is refused.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import skops.io as sio
@@ -25,7 +26,7 @@ _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "builtins.slice", "b
 
 def save_estimator(obj, path: Path) -> str:
     """Write `obj` as a .skops file; returns the file's sha256."""
-    sio.dump(obj, path)
+    sio.dump(obj, path, compression=zipfile.ZIP_DEFLATED)
     return file_sha256(path)
 
 

@@ -6,17 +6,24 @@ digits become one placeholder (changed figures), place and unit names ending in
 are dropped. Similarity is the Jaccard similarity of the normalised character
 `shingle_size`-grams, estimated from the signatures.
 
+A second tier finds the SAME EVENT reported by several units in their own words (a
+fire reported by the town and by the fire brigade): those share topic words but few
+5-grams. Given the model's `embed` (L2-normalised TF-IDF vectors), briefs submitted
+within `same_event_days` of each other whose cosine similarity is at least
+`same_event_threshold` are matched too, with kind "same_event".
+
 A brief is only ever a duplicate of an EARLIER brief: by submission time, then by the
 order in which briefs were added.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -143,11 +150,46 @@ class DuplicateIndex:
             if similarity >= threshold:
                 out.append((similarity, item))
         out.sort(key=lambda pair: (-pair[0], pair[1].seq))
-        return [DuplicateMatch(item.id, item.unit, sim, item.submitted_iso) for sim, item in out[:limit]]
+        seen: set[str] = set()  # one match per brief id, however often it was indexed
+        out = [pair for pair in out if not (pair[1].id in seen or seen.add(pair[1].id))]
+        return [DuplicateMatch(item.id, item.unit, sim, item.submitted_iso, "copy") for sim, item in out[:limit]]
 
 
-def find_duplicates(briefs: Sequence, *, config, archive: Sequence = ()) -> list[list[DuplicateMatch]]:
-    """For each brief, the earlier briefs (in `archive` or earlier in `briefs`) it nearly copies."""
+def _same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: list[list[DuplicateMatch]],
+                config) -> None:
+    """Add "same event" matches: earlier briefs within the window whose vectors are close."""
+    cfg = config.section("duplicates")
+    window = float(cfg["same_event_days"]) * 86400
+    threshold = float(cfg["same_event_threshold"])
+    pool = list(archive) + list(briefs)  # pool order is the "added before" order
+    times = np.array([b.submitted_at.timestamp() for b in pool])
+    order = np.argsort(times, kind="stable")
+    sorted_times = times[order]
+    vectors = embed(pool)
+    offset = len(archive)
+    for n, brief in enumerate(briefs):
+        me = offset + n
+        lo = bisect.bisect_left(sorted_times, times[me] - window)
+        hi = bisect.bisect_right(sorted_times, times[me])
+        cands = [int(i) for i in order[lo:hi] if i != me and (times[i] < times[me] or i < me)
+                 and pool[i].id != brief.id]
+        if not cands:
+            continue
+        sims = np.asarray((vectors[cands] @ vectors[me].T).todense()).ravel()
+        known = {m.id for m in found[n]}
+        extra = [DuplicateMatch(pool[i].id, pool[i].unit, float(sim), pool[i].submitted_at.isoformat(), "same_event")
+                 for i, sim in zip(cands, sims) if sim >= threshold and pool[i].id not in known]
+        if extra:
+            found[n] = sorted(found[n] + extra, key=lambda m: -m.similarity)[:5]
+
+
+def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),
+                    embed: Callable | None = None) -> list[list[DuplicateMatch]]:
+    """For each brief, the earlier briefs (in `archive` or earlier in `briefs`) it nearly copies.
+
+    With `embed` (texts -> L2-normalised sparse rows), also the earlier briefs of the last
+    few days that report the same event in other words.
+    """
     index = DuplicateIndex.from_config(config)
     threshold = float(config.section("duplicates")["threshold"])
     for old in archive:
@@ -158,6 +200,9 @@ def find_duplicates(briefs: Sequence, *, config, archive: Sequence = ()) -> list
         sigs.append(sig)
         seqs.append(index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=sig)
                     if sig is not None else -1)
-    return [index.query(b.text, submitted_at=b.submitted_at, threshold=threshold, seq=seq, signature=sig,
-                        brief_id=b.id)
-            if sig is not None else [] for b, sig, seq in zip(briefs, sigs, seqs)]
+    found = [index.query(b.text, submitted_at=b.submitted_at, threshold=threshold, seq=seq, signature=sig,
+                         brief_id=b.id)
+             if sig is not None else [] for b, sig, seq in zip(briefs, sigs, seqs)]
+    if embed is not None and briefs:
+        _same_event(briefs, archive, embed, found, config)
+    return found

@@ -6,8 +6,9 @@
     reviews       = build_reviews(...)                         # adoption, priority, Review objects
 
 `model` is anything with `predict_proba(X) -> (probs, urgent_probs)`,
-`predict_outcomes(F) -> (adoption level probs, 批示 level probs)` and `version`
-(`models.BriefModel`); this package does not import it.
+`predict_outcomes(F) -> (adoption level probs, 批示 level probs)`, `version`, and
+optionally `embed(briefs)` for "same event" duplicates (`models.BriefModel`); this
+package does not import it.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def review_briefs(briefs: Sequence[Brief], model: ReviewModel, *, config: Review
     briefs = list(briefs)
     probs, urgent_probs = model.predict_proba(columns(briefs))
     if duplicates is None:
-        duplicates = find_duplicates(briefs, config=config, archive=list(archive))
+        duplicates = find_duplicates(briefs, config=config, archive=list(archive),
+                                     embed=getattr(model, "embed", None))
     inspections = inspect_briefs(briefs, probs, urgent_probs, duplicates, config)
     return build_reviews(briefs, probs, urgent_probs, duplicates, inspections, model, config)
 
@@ -122,7 +124,7 @@ def review_in_chunks(briefs: Sequence[Brief], model: ReviewModel, *, config: Rev
     """`review_briefs` in chunks, reporting progress; duplicates are found over the whole batch first."""
     config = config or default_config()
     briefs = list(briefs)
-    duplicates = find_duplicates(briefs, config=config, archive=list(archive))
+    duplicates = find_duplicates(briefs, config=config, archive=list(archive), embed=getattr(model, "embed", None))
     out: list[Review] = []
     for start in range(0, len(briefs), chunk_size):
         chunk = briefs[start:start + chunk_size]

@@ -31,15 +31,16 @@ class Flag:
 
 @dataclass(frozen=True)
 class DuplicateMatch:
-    """An earlier brief that the reviewed one nearly copies."""
+    """An earlier brief that the reviewed one nearly copies ("copy") or reports the same event as."""
 
     id: str
     unit: str
     similarity: float
     submitted_at: str | None = None
+    kind: str = "copy"
 
     def to_dict(self) -> dict:
-        out = {"id": self.id, "unit": self.unit, "similarity": round(self.similarity, 3)}
+        out = {"id": self.id, "unit": self.unit, "similarity": round(self.similarity, 3), "kind": self.kind}
         if self.submitted_at:
             out["submitted_at"] = self.submitted_at
         return out

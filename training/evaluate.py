@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
+from models.bundle import BriefModel
 from review.brief import CATEGORIES, Brief
 from review.config import ReviewConfig, default_config
 from review.engine import build_reviews, columns, inspect_briefs
@@ -90,7 +91,8 @@ def predict_out_of_sample(briefs: Sequence[Brief], *, scheme: str = "cv", folds:
         # The adoption model of this fold learns from out-of-fold predictions of its own
         # training briefs, exactly as `train_model` does.
         inner_p, inner_u = out_of_fold(train, params, folds=3, seed=seed)
-        adoption_model, instruction_model = fit_outcome_models(train, inner_p, inner_u, config)
+        embed = BriefModel(f, c, u, None, None).embed
+        adoption_model, instruction_model = fit_outcome_models(train, inner_p, inner_u, config, embed=embed)
 
         class _FoldModel:
             version = "evaluation"
@@ -101,7 +103,7 @@ def predict_out_of_sample(briefs: Sequence[Brief], *, scheme: str = "cv", folds:
                     return {str(label): pr[:, j] for j, label in enumerate(model.classes_)}
                 return by_level(adoption_model), by_level(instruction_model)
 
-        dups = find_duplicates(test, config=config, archive=train)
+        dups = find_duplicates(test, config=config, archive=train, embed=embed)
         inspections = inspect_briefs(test, p, q, dups, config)
         reviews = build_reviews(test, p, q, dups, inspections, _FoldModel(), config)
         probs[test_idx], urgent[test_idx] = p, q

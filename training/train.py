@@ -118,9 +118,9 @@ def out_of_fold(briefs: Sequence[Brief], params: dict, *, folds: int = 4, seed: 
 
 
 def fit_outcome_models(briefs: Sequence[Brief], probs: np.ndarray, urgent: np.ndarray,
-                       config: ReviewConfig) -> tuple[HurdleClassifier, HurdleClassifier]:
+                       config: ReviewConfig, embed=None) -> tuple[HurdleClassifier, HurdleClassifier]:
     """Adoption-level and 批示-level models from the briefs' adoption features."""
-    duplicates = find_duplicates(sorted(briefs, key=lambda b: b.submitted_at), config=config)
+    duplicates = find_duplicates(sorted(briefs, key=lambda b: b.submitted_at), config=config, embed=embed)
     by_id = {b.id: d for b, d in zip(sorted(briefs, key=lambda b: b.submitted_at), duplicates)}
     dups = [by_id[b.id] for b in briefs]
     inspections = inspect_briefs(briefs, probs, urgent, dups, config)
@@ -146,7 +146,8 @@ def train_model(briefs: Sequence[Brief], *, config: ReviewConfig | None = None, 
     probs, urgent = out_of_fold(briefs, params, seed=seed, progress=progress)
     if progress:
         progress("训练采用预测模型")
-    adoption, instruction = fit_outcome_models(briefs, probs, urgent, config)
+    embed = BriefModel(featurizer, category, urgent_model, None, None).embed
+    adoption, instruction = fit_outcome_models(briefs, probs, urgent, config, embed=embed)
     digest = data_hash(briefs)
     created = datetime.now(SHANGHAI)
     meta = {

@@ -15,6 +15,11 @@ class Duplicate(Check):
         for match in context.duplicates[:3]:
             same_unit = match.unit == brief.unit
             who = "本单位此前" if same_unit else f"{match.unit}"
+            if match.kind == "same_event":
+                flags.append(self.flag(
+                    f"与{who}近日报送的信息 {match.id} 内容相近(相似度 {match.similarity:.0%}),可能反映的是同一事件。"
+                    "请核实:如是同一事件,应只写本单位掌握的新情况、新进展,避免多头重复报送。", match.id))
+                continue
             flags.append(self.flag(
                 f"与{who}报送的信息 {match.id} 高度相似(相似度 {match.similarity:.0%})。"
                 + ("如是续报,请在标题中注明“续报”并只写新进展;不要重复报送。" if same_unit

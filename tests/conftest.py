@@ -1,0 +1,60 @@
+"""Shared fixtures: the hand-written samples and one trained model per session."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.config import load_config
+from review.records import load_briefs
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data_samples" / "briefs.jsonl"
+
+
+@pytest.fixture(scope="session")
+def config():
+    """The built-in defaults (ignores $BRIEFS_CONFIG so tests do not depend on the shell)."""
+    return load_config(ROOT / "review" / "defaults.toml")
+
+
+@pytest.fixture(scope="session")
+def sample_briefs():
+    """All labelled briefs of data_samples/briefs.jsonl."""
+    return load_briefs(SAMPLES)
+
+
+@pytest.fixture(scope="session")
+def sample_records():
+    """The raw JSON records of the samples, by id (for the extra labels: quality tags, duplicates)."""
+    with SAMPLES.open(encoding="utf-8") as fh:
+        return {rec["id"]: rec for rec in map(json.loads, fh)}
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory, sample_briefs, config):
+    """A model trained once on the samples and saved; tests load their own copy."""
+    from training.train import train_model
+
+    path = tmp_path_factory.mktemp("model") / "default"
+    train_model(sample_briefs, config=config, version="test-model").save(path)
+    return path
+
+
+@pytest.fixture()
+def model(trained_model_dir):
+    """A freshly loaded copy of the session model."""
+    from models import load_model
+
+    return load_model(trained_model_dir)
+
+
+@pytest.fixture()
+def model_copy_dir(trained_model_dir, tmp_path):
+    """A copy of the session model directory that a test may damage."""
+    target = tmp_path / "model"
+    shutil.copytree(trained_model_dir, target)
+    return target
