@@ -50,6 +50,8 @@ def print_check(console: Console, brief: Brief, review: Review) -> None:
         console.print(f"  {CATEGORY_NAMES_ZH[cat]}  {_bar(score)} {score:.0%}", highlight=False)
     level = max((k for k in review.adoption.level_probs if k != "none"),
                 key=lambda k: review.adoption.level_probs[k], default=None)
+    if review.adoption.probability < 0.1:
+        level = None  # naming a likely level for an unlikely adoption would mislead
     console.print(f"采用可能性:{review.adoption.probability:.0%}"
                   + (f"(最可能为{LEVEL_NAMES_ZH.get(level, level)}采用)" if level else "")
                   + f"    预计得分:{review.adoption.expected_points:.1f}    优先级:{review.priority:.2f}",
