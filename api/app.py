@@ -1,0 +1,132 @@
+"""The FastAPI application: routes under /api/v1, thin over `ReviewService`."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import Depends
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.db import make_engine, upgrade
+from api.deps import CallerDep, ServiceDep
+from api.errors import ServiceError
+from api.schemas import DecisionIn, DraftIn
+from api.services import ReviewService
+from api.settings import Settings, get_settings, secret_key
+from review.brief import SHANGHAI
+from review.errors import BriefError
+from review.records import parse_record
+
+
+def build_service(settings: Settings) -> ReviewService:
+    """Open the database (migrating it), load the model and configuration."""
+    from models import load_model
+    from review.config import load_config
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return ReviewService(engine, load_model(settings.model_dir), load_config(settings.config),
+                         secret=secret_key(settings), token_minutes=settings.token_minutes)
+
+
+def create_app(settings: Settings | None = None, service: ReviewService | None = None) -> FastAPI:
+    """The app; the model loads once, in the lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.service = service or build_service(settings)
+        yield
+        app.state.service.engine.dispose()
+
+    app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan,
+                  description="政务信息审核服务:自查、预审队列、采用决定")
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return _error(413, "payload_too_large", f"请求内容超过 {settings.max_body_bytes} 字节的上限")
+        return await call_next(request)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_request, exc: ServiceError):
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(BriefError)
+    async def brief_error(_request, exc: BriefError):
+        return _error(422, exc.code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return _error(422, "invalid_request", f"请求格式错误:{where or '请求体'} {first.get('msg', '')}".strip())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request, exc: StarletteHTTPException):
+        messages = {404: "地址不存在", 405: "不支持该请求方法"}
+        return _error(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request, exc: Exception):  # never a stack trace to the client
+        import logging
+
+        logging.getLogger("brief_review").exception("unexpected error")
+        return _error(500, "internal_error", "服务器内部错误,请稍后重试")
+
+    @app.get("/api/v1/healthz")
+    def healthz(service: ServiceDep) -> dict:
+        return {"status": "ok", "model_version": service.model.version}
+
+    @app.post("/api/v1/auth/token")
+    def token(service: ServiceDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
+        return {"access_token": service.login(form.username, form.password), "token_type": "bearer"}
+
+    @app.post("/api/v1/check")
+    def check(service: ServiceDep, caller: CallerDep, draft: DraftIn) -> dict:
+        record = {"id": "draft", "unit": draft.unit or "未填写单位", "title": draft.title, "body": draft.body}
+        if draft.event_at:
+            record["event_at"] = draft.event_at.isoformat()
+        return service.check(parse_record(record, default_submitted_at=datetime.now(SHANGHAI)))
+
+    @app.post("/api/v1/briefs", status_code=201)
+    def submit(service: ServiceDep, caller: CallerDep, draft: DraftIn,
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
+        parse_record({"id": "new", "unit": "u", "title": draft.title, "body": draft.body},
+                     default_submitted_at=datetime.now(SHANGHAI))  # same validation as every record
+        return service.submit(caller, draft.title, draft.body, event_at=draft.event_at,
+                              idempotency_key=idempotency_key)
+
+    @app.get("/api/v1/briefs")
+    def list_briefs(service: ServiceDep, caller: CallerDep, status: str | None = None,
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+        return service.list_briefs(caller, status=status, limit=limit, offset=offset)
+
+    @app.get("/api/v1/briefs/{brief_id}")
+    def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> dict:
+        return service.get_brief(caller, brief_id)
+
+    @app.get("/api/v1/queue")
+    def queue(service: ServiceDep, caller: CallerDep, category: str | None = None, unit: str | None = None,
+              urgent: bool | None = None, status: str | None = None,
+              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+        return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, limit=limit,
+                             offset=offset)
+
+    @app.post("/api/v1/briefs/{brief_id}/decisions", status_code=201)
+    def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn) -> dict:
+        return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
+                              category=decision.category, text=decision.text)
+
+    return app
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"code": code, "message": message})

@@ -1,0 +1,319 @@
+"""The service layer: every operation the API offers, with roles enforced here, on the server.
+
+Routes validate input and call one method; this module owns transactions, role checks
+and the engine. An officer sees only their own unit's briefs; another unit's brief is
+"not found" to them, never "forbidden", so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from api.db import session_factory, transaction
+from api.errors import Conflict, Forbidden, NotFound, Unauthorized
+from api.security import ROLES, hash_password, make_token, read_token, verify_password
+from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Unit, User
+from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, SHANGHAI, Brief
+from review.config import ReviewConfig
+from review.duplicates import DuplicateIndex, find_duplicates
+from review.engine import review_briefs
+
+ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
+INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
+ACTIONS = ("adopt", "instruction", "return", "reject", "recategorise")
+OPEN_STATUSES = ("submitted", "resubmitted")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user making a request."""
+
+    id: int
+    username: str
+    role: str
+    unit_id: int | None
+
+
+def _now() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes (stored as Shanghai time here); PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+
+
+class ReviewService:
+    """Briefs, reviews, decisions and users over one database, with one loaded model."""
+
+    def __init__(self, engine: Engine, model, config: ReviewConfig, *, secret: str, token_minutes: int = 720):
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.model = model
+        self.config = config
+        self.secret = secret
+        self.token_minutes = token_minutes
+        self._lock = threading.Lock()
+        self.index = DuplicateIndex.from_config(config)
+        with self.sessions() as session:
+            for row, version in session.execute(
+                    select(BriefRow, BriefVersion).join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
+                                                        & (BriefVersion.version == BriefRow.current_version))):
+                self.index.add(row.id, row.unit.name, _aware(version.submitted_at), _text(version))
+
+    # --- users and authentication -------------------------------------------------------
+
+    def add_user(self, username: str, password: str, role: str, unit: str | None = None) -> int:
+        """Create a user (officers need a unit, created if new); returns the user id."""
+        if role not in ROLES:
+            raise Conflict(f"角色应为 {'、'.join(ROLES)} 之一", code="invalid_role", status=422)
+        if role == "officer" and not unit:
+            raise Conflict("信息员必须属于一个报送单位(--unit)", code="unit_required", status=422)
+        if len(password) < 8:
+            raise Conflict("密码至少 8 位", code="weak_password", status=422)
+        with transaction(self.sessions) as session:
+            if session.scalar(select(User).where(User.username == username)):
+                raise Conflict(f"用户名 {username} 已存在", code="user_exists")
+            unit_row = self._unit(session, unit) if unit else None
+            user = User(username=username, password_hash=hash_password(password), role=role,
+                        unit_id=unit_row.id if unit_row else None, active=True)
+            session.add(user)
+            session.flush()
+            session.add(AuditEntry(user_id=None, action="user_add", target=username, detail={"role": role},
+                                   created_at=_now()))
+            return user.id
+
+    def login(self, username: str, password: str) -> str:
+        """An access token for valid credentials of an active user."""
+        with transaction(self.sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.active or not verify_password(user.password_hash, password):
+                raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+            session.add(AuditEntry(user_id=user.id, action="login", target=username, created_at=_now()))
+            return make_token(user.id, user.role, self.secret, self.token_minutes)
+
+    def caller(self, token: str | None) -> Caller:
+        """The user a bearer token belongs to; 401 for a missing, bad, expired or disabled one."""
+        user_id = read_token(token, self.secret) if token else None
+        if user_id is None:
+            raise Unauthorized("未登录或登录已过期,请重新登录", code="unauthorized")
+        with self.sessions() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active:
+                raise Unauthorized("账号不存在或已停用", code="unauthorized")
+            return Caller(user.id, user.username, user.role, user.unit_id)
+
+    # --- the engine -----------------------------------------------------------------------
+
+    def check(self, draft: Brief) -> dict:
+        """Self-check of a draft: the review, with duplicates against stored briefs. Stores nothing."""
+        return self._review(draft).to_dict()
+
+    def _review(self, brief: Brief):
+        threshold = float(self.config.section("duplicates")["threshold"])
+        with self._lock:
+            copies = self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=threshold,
+                                      brief_id=brief.id)
+        recent = self._recent_briefs(brief.submitted_at)
+        # Same-event matches need the recent briefs' vectors: only the last few days are read.
+        found = find_duplicates([brief], config=self.config, archive=recent, embed=getattr(self.model, "embed", None))
+        known = {m.id for m in copies}
+        merged = copies + [m for m in found[0] if m.id not in known]
+        merged.sort(key=lambda m: -m.similarity)
+        return review_briefs([brief], self.model, config=self.config, duplicates=[merged[:5]])[0]
+
+    def _recent_briefs(self, until: datetime) -> list[Brief]:
+        from datetime import timedelta
+
+        days = float(self.config.section("duplicates")["same_event_days"])
+        since = until - timedelta(days=days)
+        with self.sessions() as session:
+            rows = session.execute(
+                select(BriefRow, BriefVersion).join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
+                                                    & (BriefVersion.version == BriefRow.current_version))
+                .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)).all()
+            return [Brief(id=row.id, unit=row.unit.name, title=v.title, body=v.body,
+                          submitted_at=_aware(v.submitted_at)) for row, v in rows]
+
+    # --- briefs -----------------------------------------------------------------------------
+
+    def submit(self, caller: Caller, title: str, body: str, *, event_at: datetime | None = None,
+               idempotency_key: str | None = None) -> dict:
+        """Store, review and queue an officer's brief in one transaction; a retried key returns the first."""
+        if caller.role != "officer" or caller.unit_id is None:
+            raise Forbidden("只有信息员可以报送信息", code="forbidden")
+        if idempotency_key:
+            existing = self._by_idempotency(caller, idempotency_key)
+            if existing is not None:
+                return existing
+        now = _now()
+        with transaction(self.sessions) as session:
+            unit = session.get(Unit, caller.unit_id)
+            count = session.scalar(select(func.count()).select_from(BriefRow)) or 0
+            brief_id = f"{now:%Y%m%d}-{count + 1:06d}"
+            while session.get(BriefRow, brief_id) is not None:
+                count += 1
+                brief_id = f"{now:%Y%m%d}-{count + 1:06d}"
+            brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
+                          event_at=event_at)
+            review = self._review(brief)
+            row = BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
+                           current_version=1, idempotency_key=idempotency_key, category=review.category,
+                           priority=review.priority, urgent=review.urgent, submitted_at=now)
+            session.add(row)
+            session.flush()
+            session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
+                                     submitted_at=now, event_at=event_at))
+            session.add(ReviewRow(brief_id=brief_id, version=1, model_version=review.model_version,
+                                  review=review.to_dict(), created_at=now))
+            session.add(AuditEntry(user_id=caller.id, action="submit", target=brief_id, created_at=now))
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                existing = self._by_idempotency(caller, idempotency_key) if idempotency_key else None
+                if existing is not None:
+                    return existing
+                raise Conflict("提交冲突,请重试", code="conflict") from None
+        with self._lock:
+            self.index.add(brief_id, unit.name, now, brief.text)
+        return self.get_brief(caller, brief_id)
+
+    def _by_idempotency(self, caller: Caller, key: str) -> dict | None:
+        with self.sessions() as session:
+            row = session.scalar(select(BriefRow).where(BriefRow.submitted_by == caller.id,
+                                                        BriefRow.idempotency_key == key))
+        return self.get_brief(caller, row.id) if row is not None else None
+
+    def _visible(self, caller: Caller, row: BriefRow | None) -> BriefRow:
+        if row is None or (caller.role == "officer" and row.unit_id != caller.unit_id):
+            raise NotFound("信息不存在", code="not_found")
+        return row
+
+    def get_brief(self, caller: Caller, brief_id: str) -> dict:
+        """A brief with its versions, latest review, decisions and points, if the caller may see it."""
+        with self.sessions() as session:
+            row = self._visible(caller, session.get(BriefRow, brief_id))
+            versions = session.scalars(select(BriefVersion).where(BriefVersion.brief_id == brief_id)
+                                       .order_by(BriefVersion.version)).all()
+            review = session.scalars(select(ReviewRow).where(ReviewRow.brief_id == brief_id)
+                                     .order_by(ReviewRow.id.desc())).first()
+            decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
+                                        .order_by(Decision.id)).all()
+            latest = versions[-1]
+            return {
+                "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
+                "title": latest.title, "body": latest.body, "submitted_at": _aware(row.submitted_at).isoformat(),
+                "versions": [{"version": v.version, "title": v.title, "body": v.body,
+                              "submitted_at": _aware(v.submitted_at).isoformat()} for v in versions],
+                "review": review.review if review else None,
+                "decisions": [_decision_dict(d) for d in decisions],
+                "points": self.points(decisions),
+            }
+
+    def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+        """Briefs the caller may see, newest first."""
+        with self.sessions() as session:
+            query = select(BriefRow)
+            if caller.role == "officer":
+                query = query.where(BriefRow.unit_id == caller.unit_id)
+            if status:
+                query = query.where(BriefRow.status == status)
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            rows = session.scalars(query.order_by(BriefRow.submitted_at.desc(), BriefRow.id.desc())
+                                   .limit(limit).offset(offset)).all()
+            return {"total": total, "items": [_summary(r, session) for r in rows]}
+
+    def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
+              urgent: bool | None = None, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+        """The editors' queue: open briefs, urgent first, then by priority."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以查看预审队列", code="forbidden")
+        with self.sessions() as session:
+            query = select(BriefRow).where(BriefRow.status.in_([status] if status else OPEN_STATUSES))
+            if category:
+                query = query.where(BriefRow.category == category)
+            if urgent is not None:
+                query = query.where(BriefRow.urgent == urgent)
+            if unit:
+                query = query.join(Unit).where(Unit.name == unit)
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            rows = session.scalars(query.order_by(BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id)
+                                   .limit(limit).offset(offset)).all()
+            return {"total": total, "items": [_summary(r, session) for r in rows]}
+
+    def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
+               compiled: bool = False, category: str | None = None, text: str = "") -> dict:
+        """Record an editor's decision (append-only) and update the brief's status."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以作出采用决定", code="forbidden")
+        if action not in ACTIONS:
+            raise Conflict(f"决定类型应为 {'、'.join(ACTIONS)} 之一", code="invalid_action", status=422)
+        if action == "adopt" and level not in ADOPT_LEVELS:
+            raise Conflict(f"采用级别应为 {'、'.join(ADOPT_LEVELS)} 之一", code="invalid_level", status=422)
+        if action == "instruction" and level not in INSTRUCT_LEVELS:
+            raise Conflict(f"批示级别应为 {'、'.join(INSTRUCT_LEVELS)} 之一", code="invalid_level", status=422)
+        if action == "recategorise" and category not in CATEGORIES:
+            raise Conflict(f"类别应为 {'、'.join(CATEGORIES)} 之一", code="invalid_category", status=422)
+        if action == "return" and not text.strip():
+            raise Conflict("退回修改时请写明修改意见", code="comment_required", status=422)
+        with transaction(self.sessions) as session:
+            row = session.get(BriefRow, brief_id, with_for_update=True)
+            if row is None:
+                raise NotFound("信息不存在", code="not_found")
+            session.add(Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
+                                 compiled=compiled, category=category, text=text, created_at=_now()))
+            if action == "adopt":
+                row.status = "adopted"
+            elif action == "return":
+                row.status = "returned"
+            elif action == "reject" and row.status != "adopted":
+                row.status = "rejected"
+            elif action == "recategorise":
+                row.category = category
+            session.add(AuditEntry(user_id=caller.id, action=f"decide_{action}", target=brief_id,
+                                   detail={"level": level}, created_at=_now()))
+        return self.get_brief(caller, brief_id)
+
+    def points(self, decisions) -> dict[str, Any]:
+        """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
+        table = self.config.section("points")
+        adoption = max([table["adoption_compiled" if d.compiled else "adoption"].get(d.level, 0.0)
+                        for d in decisions if d.action == "adopt"], default=0.0)
+        instruction = max([table["instruction"].get(d.level, 0.0) for d in decisions if d.action == "instruction"],
+                          default=0.0)
+        return {"submitted": table["submitted"], "adoption": adoption, "instruction": instruction,
+                "total": table["submitted"] + adoption + instruction}
+
+    @staticmethod
+    def _unit(session, name: str) -> Unit:
+        unit = session.scalar(select(Unit).where(Unit.name == name))
+        if unit is None:
+            unit = Unit(name=name)
+            session.add(unit)
+            session.flush()
+        return unit
+
+
+def _text(version: BriefVersion) -> str:
+    return f"{version.title}\n{version.body}" if version.title and version.body else version.title or version.body
+
+
+def _decision_dict(d: Decision) -> dict:
+    return {"action": d.action, "level": d.level, "compiled": d.compiled, "category": d.category, "text": d.text,
+            "editor_id": d.editor_id, "created_at": _aware(d.created_at).isoformat()}
+
+
+def _summary(row: BriefRow, session) -> dict:
+    latest = session.scalar(select(BriefVersion).where(BriefVersion.brief_id == row.id,
+                                                       BriefVersion.version == row.current_version))
+    return {"id": row.id, "unit": row.unit.name, "status": row.status, "title": latest.title,
+            "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
+            "submitted_at": _aware(row.submitted_at).isoformat()}

@@ -1,0 +1,105 @@
+"""Database tables (SQLAlchemy 2). Schema changes go through Alembic (api/migrations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all tables."""
+
+
+class Unit(Base):
+    """A reporting unit (报送单位)."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class User(Base):
+    """A person who logs in: officer (one unit), editor or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit: Mapped[Unit | None] = relationship()
+
+
+class BriefRow(Base):
+    """A brief as submitted: its identity, unit and status. Text lives in its versions."""
+
+    __tablename__ = "briefs"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    priority: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    unit: Mapped[Unit] = relationship()
+    versions: Mapped[list["BriefVersion"]] = relationship(order_by="BriefVersion.version")
+    __table_args__ = (UniqueConstraint("submitted_by", "idempotency_key", name="uq_brief_idempotency"),)
+
+
+class BriefVersion(Base):
+    """One version of a brief's text; a returned brief resubmitted gets a new version."""
+
+    __tablename__ = "brief_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (UniqueConstraint("brief_id", "version", name="uq_brief_version"),)
+
+
+class ReviewRow(Base):
+    """The engine's review of one brief version, with the model version that made it."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    model_version: Mapped[str] = mapped_column(String(120))
+    review: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Decision(Base):
+    """An editor's decision on a brief. Append-only: corrections are new rows."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))  # adopt | instruction | return | reject | recategorise
+    level: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    compiled: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when (logins, submissions, decisions, user changes)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

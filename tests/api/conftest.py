@@ -1,0 +1,67 @@
+"""A real server: uvicorn on a loopback port, a real SQLite file, the session model."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(trained_model_dir, tmp_path_factory):
+    """Base URL and app of a running server with one editor and officers of two units."""
+    db = tmp_path_factory.mktemp("db") / "briefs.db"
+    settings = Settings(database_url=f"sqlite:///{db}", model_dir=trained_model_dir, secret_key="k" * 48,
+                        max_body_bytes=200_000)
+    app = create_app(settings)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    service = app.state.service
+    service.add_user("editor1", "editor-pass-1", "editor")
+    service.add_user("officer_a", "officer-pass-a", "officer", unit="清河县农业农村局")
+    service.add_user("officer_b", "officer-pass-b", "officer", unit="安平县应急管理局")
+    yield f"http://127.0.0.1:{port}", app
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def login(base: str, username: str, password: str) -> httpx.Client:
+    """An HTTP client carrying a bearer token for the user."""
+    r = httpx.post(f"{base}/api/v1/auth/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {r.json()['access_token']}"}, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def editor(server):
+    return login(server[0], "editor1", "editor-pass-1")
+
+
+@pytest.fixture(scope="module")
+def officer_a(server):
+    return login(server[0], "officer_a", "officer-pass-a")
+
+
+@pytest.fixture(scope="module")
+def officer_b(server):
+    return login(server[0], "officer_b", "officer-pass-b")
