@@ -8,13 +8,14 @@ MODEL_DIR := var/models/default
 DATA := data_samples/briefs.jsonl
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: all run test test-fast model bench lint clean help
+.PHONY: all run serve test test-fast model bench lint clean help postgres
 
 all: run
 
 help:
 	@echo "make run    - set up .venv, prepare the default model, print the ranked review of the sample archive"
 	@echo "make test   - set up .venv, run the whole test suite"
+	@echo "make serve  - start the review service (API) with the sample archive and demo users"
 	@echo "make model  - (re)train the default model into $(MODEL_DIR)"
 	@echo "make bench  - run the benchmarks in bench/"
 
@@ -38,7 +39,20 @@ model: $(MODEL_DIR)/meta.json
 run: $(MODEL_DIR)/meta.json
 	$(BIN)/briefs queue $(DATA) --top 25
 
-test: $(STAMP)
+# The review service (issue 3, in progress): API on http://127.0.0.1:8000, demo data and logins.
+serve: $(MODEL_DIR)/meta.json
+	$(BIN)/briefs serve --demo
+
+# Tests run the API against a real PostgreSQL server that they start themselves; this
+# installs Debian's server package when it is missing (as root, or through sudo).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "安装 PostgreSQL(Debian 软件包 postgresql)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb
+
+test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

@@ -8,6 +8,7 @@ and the engine. An officer sees only their own unit's briefs; another unit's bri
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,9 +64,7 @@ class ReviewService:
         self._lock = threading.Lock()
         self.index = DuplicateIndex.from_config(config)
         with self.sessions() as session:
-            for row, version in session.execute(
-                    select(BriefRow, BriefVersion).join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                                                        & (BriefVersion.version == BriefRow.current_version))):
+            for row, version in _latest_versions(session):
                 self.index.add(row.id, row.unit.name, _aware(version.submitted_at), _text(version))
 
     # --- users and authentication -------------------------------------------------------
@@ -89,6 +88,65 @@ class ReviewService:
             session.add(AuditEntry(user_id=None, action="user_add", target=username, detail={"role": role},
                                    created_at=_now()))
             return user.id
+
+    def list_users(self) -> list[dict]:
+        """All users with role, unit and whether they are active."""
+        with self.sessions() as session:
+            return [{"username": u.username, "role": u.role, "unit": u.unit.name if u.unit else None,
+                     "active": u.active} for u in session.scalars(select(User).order_by(User.username))]
+
+    def disable_user(self, username: str) -> None:
+        """Stop a user from logging in (their tokens stop working at once)."""
+        with transaction(self.sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"用户 {username} 不存在", code="not_found")
+            user.active = False
+            session.add(AuditEntry(user_id=None, action="user_disable", target=username, created_at=_now()))
+
+    def import_briefs(self, briefs: list[Brief], *, progress=None) -> int:
+        """Load an archive with reviews (and the decisions its labels record); existing ids are skipped.
+
+        One transaction per chunk of 500: a failure leaves earlier chunks stored and no
+        chunk half-written.
+        """
+        with self.sessions() as session:
+            stored = [_as_brief(row, v) for row, v in _latest_versions(session)]
+        existing = {b.id for b in stored}
+        todo = sorted((b for b in briefs if b.id not in existing), key=lambda b: b.submitted_at)
+        # Duplicates over the whole import and the stored archive at once, then reviews by chunk.
+        duplicates = find_duplicates(todo, config=self.config, archive=stored,
+                                     embed=getattr(self.model, "embed", None))
+        now = _now()
+        for start in range(0, len(todo), 500):
+            chunk = todo[start:start + 500]
+            reviews = review_briefs(chunk, self.model, config=self.config, duplicates=duplicates[start:start + 500])
+            with transaction(self.sessions) as session:
+                for brief, review in zip(chunk, reviews):
+                    unit = self._unit(session, brief.unit)
+                    adoption = brief.labels.adoption if brief.labels else None
+                    # An archive's labelled briefs were decided: adopted, or not (rejected).
+                    status = "submitted" if adoption is None else ("adopted" if adoption.adopted else "rejected")
+                    session.add(BriefRow(id=brief.id, unit_id=unit.id, submitted_by=None, status=status,
+                                         current_version=1, category=review.category, priority=review.priority,
+                                         urgent=review.urgent, submitted_at=brief.submitted_at))
+                    session.flush()
+                    session.add(BriefVersion(brief_id=brief.id, version=1, title=brief.title, body=brief.body,
+                                             submitted_at=brief.submitted_at, event_at=brief.event_at))
+                    session.add(ReviewRow(brief_id=brief.id, version=1, model_version=review.model_version,
+                                          review=review.to_dict(), created_at=now))
+                    if adoption is not None and adoption.adopted:
+                        session.add(Decision(brief_id=brief.id, action="adopt", level=adoption.level,
+                                             created_at=brief.submitted_at))
+                    if adoption is not None and adoption.instruction != "none":
+                        session.add(Decision(brief_id=brief.id, action="instruction", level=adoption.instruction,
+                                             created_at=brief.submitted_at))
+            with self._lock:
+                for brief in chunk:
+                    self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+            if progress:
+                progress(len(chunk))
+        return len(todo)
 
     def login(self, username: str, password: str) -> str:
         """An access token for valid credentials of an active user."""
@@ -135,12 +193,8 @@ class ReviewService:
         days = float(self.config.section("duplicates")["same_event_days"])
         since = until - timedelta(days=days)
         with self.sessions() as session:
-            rows = session.execute(
-                select(BriefRow, BriefVersion).join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                                                    & (BriefVersion.version == BriefRow.current_version))
-                .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)).all()
-            return [Brief(id=row.id, unit=row.unit.name, title=v.title, body=v.body,
-                          submitted_at=_aware(v.submitted_at)) for row, v in rows]
+            return [_as_brief(row, v) for row, v in _latest_versions(
+                session, BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)]
 
     # --- briefs -----------------------------------------------------------------------------
 
@@ -154,34 +208,28 @@ class ReviewService:
             if existing is not None:
                 return existing
         now = _now()
-        with transaction(self.sessions) as session:
-            unit = session.get(Unit, caller.unit_id)
-            count = session.scalar(select(func.count()).select_from(BriefRow)) or 0
-            brief_id = f"{now:%Y%m%d}-{count + 1:06d}"
-            while session.get(BriefRow, brief_id) is not None:
-                count += 1
-                brief_id = f"{now:%Y%m%d}-{count + 1:06d}"
-            brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
-                          event_at=event_at)
-            review = self._review(brief)
-            row = BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
-                           current_version=1, idempotency_key=idempotency_key, category=review.category,
-                           priority=review.priority, urgent=review.urgent, submitted_at=now)
-            session.add(row)
-            session.flush()
-            session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
-                                     submitted_at=now, event_at=event_at))
-            session.add(ReviewRow(brief_id=brief_id, version=1, model_version=review.model_version,
-                                  review=review.to_dict(), created_at=now))
-            session.add(AuditEntry(user_id=caller.id, action="submit", target=brief_id, created_at=now))
-            try:
+        brief_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+        try:
+            with transaction(self.sessions) as session:
+                unit = session.get(Unit, caller.unit_id)
+                brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
+                              event_at=event_at)
+                review = self._review(brief)
+                session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
+                                     current_version=1, idempotency_key=idempotency_key, category=review.category,
+                                     priority=review.priority, urgent=review.urgent, submitted_at=now))
                 session.flush()
-            except IntegrityError:
-                session.rollback()
-                existing = self._by_idempotency(caller, idempotency_key) if idempotency_key else None
-                if existing is not None:
-                    return existing
-                raise Conflict("提交冲突,请重试", code="conflict") from None
+                session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
+                                         submitted_at=now, event_at=event_at))
+                session.add(ReviewRow(brief_id=brief_id, version=1, model_version=review.model_version,
+                                      review=review.to_dict(), created_at=now))
+                session.add(AuditEntry(user_id=caller.id, action="submit", target=brief_id, created_at=now))
+        except IntegrityError:
+            # Two retries with one Idempotency-Key raced: the other one stored the brief.
+            existing = self._by_idempotency(caller, idempotency_key) if idempotency_key else None
+            if existing is not None:
+                return existing
+            raise Conflict("提交冲突,请重试", code="conflict") from None
         with self._lock:
             self.index.add(brief_id, unit.name, now, brief.text)
         return self.get_brief(caller, brief_id)
@@ -300,6 +348,18 @@ class ReviewService:
             session.add(unit)
             session.flush()
         return unit
+
+
+def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]]:
+    """Each brief with its current version, filtered by `conditions`."""
+    query = select(BriefRow, BriefVersion).join(
+        BriefVersion, (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version))
+    return [(row, version) for row, version in session.execute(query.where(*conditions))]
+
+
+def _as_brief(row: BriefRow, version: BriefVersion) -> Brief:
+    return Brief(id=row.id, unit=row.unit.name, title=version.title, body=version.body,
+                 submitted_at=_aware(version.submitted_at))
 
 
 def _text(version: BriefVersion) -> str:

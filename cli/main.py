@@ -175,5 +175,126 @@ def evaluate(
             report.print_evaluation(out, result)
 
 
+user_app = typer.Typer(help="用户管理", no_args_is_help=True)
+db_app = typer.Typer(help="数据库", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+
+
+def _service(with_model: bool = False):
+    """The service over $BRIEFS_DATABASE_URL (migrated first); the model only when needed."""
+    from api.app import build_service
+    from api.db import make_engine, upgrade
+    from api.services import ReviewService
+    from api.settings import get_settings, secret_key
+
+    settings = get_settings()
+    if with_model:
+        return build_service(settings)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return ReviewService(engine, None, load_config(settings.config), secret=secret_key(settings))
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade():
+    """创建或升级数据库结构(其他命令首次使用时也会自动执行)。"""
+    from api.settings import get_settings
+
+    _service()
+    err.print(f"数据库已是最新结构:{get_settings().database_url}")
+
+
+@user_app.command("add")
+@user_errors
+def user_add(name: str = typer.Argument(..., help="用户名"),
+             role: str = typer.Option(..., "--role", help="officer(信息员)、editor(编辑)或 admin(管理员)"),
+             unit: Optional[str] = typer.Option(None, "--unit", help="信息员所属报送单位")):
+    """添加用户;密码取自环境变量 BRIEFS_PASSWORD,否则提示输入。"""
+    import os
+
+    password = os.environ.get("BRIEFS_PASSWORD") or typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    _service().add_user(name, password, role, unit)
+    err.print(f"已添加用户 {name}({role}{',' + unit if unit else ''})")
+
+
+@user_app.command("list")
+@user_errors
+def user_list():
+    """列出用户。"""
+    from rich.table import Table
+
+    table = Table(title="用户")
+    for col in ("用户名", "角色", "单位", "状态"):
+        table.add_column(col)
+    for u in _service().list_users():
+        table.add_row(u["username"], u["role"], u["unit"] or "", "正常" if u["active"] else "已停用")
+    out.print(table)
+
+
+@user_app.command("disable")
+@user_errors
+def user_disable(name: str = typer.Argument(..., help="用户名")):
+    """停用用户(其登录凭证立即失效)。"""
+    _service().disable_user(name)
+    err.print(f"已停用用户 {name}")
+
+
+@app.command("import")
+@user_errors
+def import_archive(input: Path = typer.Argument(..., help="信息记录 JSONL 或 CSV(可带采用结果)")):
+    """把历史信息导入数据库并生成审核结果;已存在的编号跳过。"""
+    from review.records import load_briefs
+
+    briefs = load_briefs(input)
+    count = _service(with_model=True).import_briefs(briefs)
+    err.print(f"导入 {count} 条(跳过已存在的 {len(briefs) - count} 条)")
+
+
+DEMO_USERS = (("editor", "editor", None), ("admin", "admin", None), ("officer", "officer", "清河县农业农村局"),
+              ("officer2", "officer", "安平县应急管理局"))
+
+
+@app.command()
+@user_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+          port: int = typer.Option(8000, "--port", help="端口"),
+          demo: bool = typer.Option(False, "--demo", help="空数据库时导入示例信息并创建演示账号")):
+    """启动服务(数据库取自 BRIEFS_DATABASE_URL,默认 var/briefs.db)。"""
+    import uvicorn
+
+    from api.app import create_app
+
+    service = _service(with_model=True)
+    if demo:
+        seed_demo(service)
+    err.print(f"服务地址:http://{host}:{port}/    接口文档:http://{host}:{port}/docs")
+    uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+
+
+def seed_demo(service) -> None:
+    """Sample archive and demo users on an empty database; prints the logins."""
+    from api.settings import ROOT
+    from review.records import load_briefs
+
+    import dataclasses
+
+    existing = {u["username"] for u in service.list_users()}
+    # The samples come in as decided history; the held-out set, without its outcomes, as
+    # open submissions for the editors' queue. Stored ids are skipped on later starts.
+    history = service.import_briefs(load_briefs(ROOT / "data_samples" / "briefs.jsonl"))
+    pending = service.import_briefs([dataclasses.replace(b, labels=None)
+                                     for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")])
+    if history or pending:
+        err.print(f"已导入示例信息:历史 {history} 条,待审 {pending} 条")
+    err.print("演示账号(用户名 / 密码 / 角色):")
+    for name, role, unit in DEMO_USERS:
+        password = f"{name}-demo-pass"
+        if name not in existing:
+            service.add_user(name, password, role, unit)
+        err.print(f"  {name} / {password} / {role}{'(' + unit + ')' if unit else ''}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

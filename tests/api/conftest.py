@@ -20,11 +20,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the session (Debian's binaries; `make postgres` installs them)."""
+    from tests.pg import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A fresh database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'briefs.db'}"
+    from sqlalchemy import create_engine, text
+
+    pg = request.getfixturevalue("postgres")
+    name = f"briefs_{request.module.__name__.rsplit('.', 1)[-1]}"
+    engine = create_engine(pg.url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return pg.url.rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture(scope="module")
-def server(trained_model_dir, tmp_path_factory):
+def server(trained_model_dir, database_url):
     """Base URL and app of a running server with one editor and officers of two units."""
-    db = tmp_path_factory.mktemp("db") / "briefs.db"
-    settings = Settings(database_url=f"sqlite:///{db}", model_dir=trained_model_dir, secret_key="k" * 48,
+    settings = Settings(database_url=database_url, model_dir=trained_model_dir, secret_key="k" * 48,
                         max_body_bytes=200_000)
     app = create_app(settings)
     port = _free_port()

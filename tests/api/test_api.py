@@ -145,3 +145,21 @@ def test_bad_input_gets_json_errors_never_500(officer_a, editor):
         r = editor.post(f"/api/v1/briefs/{target}/decisions", json=payload)
         assert r.status_code == 422 and r.json()["code"] == code
     assert editor.get(f"/api/v1/briefs/{target}").json()["decisions"] == []  # nothing half-written
+
+
+def test_concurrent_retries_with_one_key_make_one_brief(officer_a, editor):
+    key = str(uuid.uuid4())
+    ids = []
+
+    def submit():
+        r = officer_a.post("/api/v1/briefs", json=MEETING, headers={"Idempotency-Key": key})
+        ids.append((r.status_code, r.json().get("id")))
+
+    before = editor.get("/api/v1/briefs").json()["total"]
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {status for status, _ in ids} == {201} and len({i for _, i in ids}) == 1, ids
+    assert editor.get("/api/v1/briefs").json()["total"] == before + 1
