@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi import Depends
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +21,7 @@ from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from review.brief import SHANGHAI
 from review.errors import BriefError
-from review.records import parse_record
+from review.records import parse_record, read_draft
 
 
 def build_service(settings: Settings) -> ReviewService:
@@ -96,6 +96,14 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
             record["event_at"] = draft.event_at.isoformat()
         return service.check(parse_record(record, default_submitted_at=datetime.now(SHANGHAI)))
 
+    @app.post("/api/v1/check/file")
+    def check_file(service: ServiceDep, caller: CallerDep, file: UploadFile,
+                   unit: Annotated[str | None, Form(max_length=200)] = None) -> dict:
+        """Self-check of an uploaded draft: .docx, or .txt whose first line is the title."""
+        draft = read_draft(file.filename or "draft.txt", file.file.read(), unit=unit,
+                           submitted_at=datetime.now(SHANGHAI))
+        return service.check(draft)
+
     @app.post("/api/v1/briefs", status_code=201)
     def submit(service: ServiceDep, caller: CallerDep, draft: DraftIn,
                idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
@@ -103,6 +111,12 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
                      default_submitted_at=datetime.now(SHANGHAI))  # same validation as every record
         return service.submit(caller, draft.title, draft.body, event_at=draft.event_at,
                               idempotency_key=idempotency_key)
+
+    @app.post("/api/v1/briefs/{brief_id}/versions", status_code=201)
+    def resubmit(service: ServiceDep, caller: CallerDep, brief_id: str, draft: DraftIn) -> dict:
+        parse_record({"id": brief_id, "unit": "u", "title": draft.title, "body": draft.body},
+                     default_submitted_at=datetime.now(SHANGHAI))
+        return service.resubmit(caller, brief_id, draft.title, draft.body)
 
     @app.get("/api/v1/briefs")
     def list_briefs(service: ServiceDep, caller: CallerDep, status: str | None = None,
@@ -124,6 +138,26 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn) -> dict:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
                               category=decision.category, text=decision.text)
+
+    @app.get("/api/v1/stats/units", response_model=None)
+    def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[date, Query(alias="from")],
+                   end: Annotated[date, Query(alias="to")],
+                   format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json"):
+        """Per-unit statistics for briefs submitted from `from` to `to` (both days included)."""
+        begin = datetime.combine(start, time.min, tzinfo=SHANGHAI)
+        finish = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+        stats = service.unit_stats(caller, begin, finish)
+        if format == "json":
+            return {"from": start.isoformat(), "to": end.isoformat(), "units": stats}
+        from api.export import stats_csv, stats_xlsx
+
+        name = f"units-{start:%Y%m%d}-{end:%Y%m%d}"
+        if format == "csv":
+            return Response(stats_csv(stats), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(stats_xlsx(stats, title=f"{start}至{end}"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
     return app
 

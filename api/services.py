@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -188,8 +188,6 @@ class ReviewService:
         return review_briefs([brief], self.model, config=self.config, duplicates=[merged[:5]])[0]
 
     def _recent_briefs(self, until: datetime) -> list[Brief]:
-        from datetime import timedelta
-
         days = float(self.config.section("duplicates")["same_event_days"])
         since = until - timedelta(days=days)
         with self.sessions() as session:
@@ -234,6 +232,27 @@ class ReviewService:
             self.index.add(brief_id, unit.name, now, brief.text)
         return self.get_brief(caller, brief_id)
 
+    def resubmit(self, caller: Caller, brief_id: str, title: str, body: str) -> dict:
+        """A new version of a returned brief from its own unit: reviewed again and back in the queue."""
+        if caller.role != "officer":
+            raise Forbidden("只有信息员可以修改后重新报送", code="forbidden")
+        now = _now()
+        with transaction(self.sessions) as session:
+            row = self._visible(caller, session.get(BriefRow, brief_id, with_for_update=True))
+            if row.status != "returned":
+                raise Conflict("只有被退回修改的信息才能重新报送", code="not_returned")
+            version = row.current_version + 1
+            brief = Brief(id=brief_id, unit=row.unit.name, title=title.strip(), body=body.strip(), submitted_at=now)
+            review = self._review(brief)
+            session.add(BriefVersion(brief_id=brief_id, version=version, title=brief.title, body=brief.body,
+                                     submitted_at=now))
+            session.add(ReviewRow(brief_id=brief_id, version=version, model_version=review.model_version,
+                                  review=review.to_dict(), created_at=now))
+            row.current_version, row.status = version, "resubmitted"
+            row.category, row.priority, row.urgent = review.category, review.priority, review.urgent
+            session.add(AuditEntry(user_id=caller.id, action="resubmit", target=brief_id, created_at=now))
+        return self.get_brief(caller, brief_id)
+
     def _by_idempotency(self, caller: Caller, key: str) -> dict | None:
         with self.sessions() as session:
             row = session.scalar(select(BriefRow).where(BriefRow.submitted_by == caller.id,
@@ -258,6 +277,7 @@ class ReviewService:
             latest = versions[-1]
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
+                "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
                 "title": latest.title, "body": latest.body, "submitted_at": _aware(row.submitted_at).isoformat(),
                 "versions": [{"version": v.version, "title": v.title, "body": v.body,
                               "submitted_at": _aware(v.submitted_at).isoformat()} for v in versions],
@@ -330,6 +350,48 @@ class ReviewService:
                                    detail={"level": level}, created_at=_now()))
         return self.get_brief(caller, brief_id)
 
+    def unit_stats(self, caller: Caller, start: datetime, end: datetime) -> list[dict]:
+        """The monthly 通报: per unit, submissions, adoptions by level, rate, points, rank,
+        share of problem/trend items and months without an adoption, for briefs submitted
+        in [start, end)."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以查看统计", code="forbidden")
+        if end <= start:
+            raise Conflict("统计区间的结束时间应晚于开始时间", code="invalid_period", status=422)
+        months = _months(start, end)
+        with self.sessions() as session:
+            rows = session.scalars(select(BriefRow).where(BriefRow.submitted_at >= start,
+                                                          BriefRow.submitted_at < end)).all()
+            decisions: dict[str, list[Decision]] = {}
+            ids = [r.id for r in rows]
+            for chunk in range(0, len(ids), 1000):
+                for d in session.scalars(select(Decision).where(Decision.brief_id.in_(ids[chunk:chunk + 1000]))):
+                    decisions.setdefault(d.brief_id, []).append(d)
+            units = {u.id: u.name for u in session.scalars(select(Unit))}
+        order = {level: i for i, level in enumerate(ADOPTION_LEVELS)}
+        stats: dict[str, dict] = {}
+        for row in rows:
+            name = units[row.unit_id]
+            st = stats.setdefault(name, {"unit": name, "submitted": 0, "adopted": 0, "points": 0.0, "problem_trend": 0,
+                                         **{f"adopted_{lv}": 0 for lv in ADOPT_LEVELS}, "_months": set()})
+            st["submitted"] += 1
+            st["problem_trend"] += row.category in ("problem", "trend")
+            ds = decisions.get(row.id, [])
+            st["points"] += self.points(ds)["total"]
+            levels = [d.level for d in ds if d.action == "adopt"]
+            if levels:
+                st["adopted"] += 1
+                st[f"adopted_{max(levels, key=order.get)}"] += 1
+                st["_months"].add(f"{_aware(row.submitted_at):%Y-%m}")
+        out = sorted(stats.values(), key=lambda st: (-st["points"], st["unit"]))
+        for rank, st in enumerate(out, start=1):
+            st["rank"] = rank
+            st["adoption_rate"] = round(st["adopted"] / st["submitted"], 4)
+            st["problem_trend_share"] = round(st.pop("problem_trend") / st["submitted"], 4)
+            st["points"] = round(st["points"], 2)
+            st["months_without_adoption"] = [m for m in months if m not in st.pop("_months")]
+        return out
+
     def points(self, decisions) -> dict[str, Any]:
         """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
         table = self.config.section("points")
@@ -348,6 +410,15 @@ class ReviewService:
             session.add(unit)
             session.flush()
         return unit
+
+
+def _months(start: datetime, end: datetime) -> list[str]:
+    """The calendar months touched by [start, end), as YYYY-MM."""
+    out, year, month = [], start.year, start.month
+    while (year, month) <= ((end - timedelta(microseconds=1)).year, (end - timedelta(microseconds=1)).month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]]:

@@ -163,3 +163,37 @@ def test_concurrent_retries_with_one_key_make_one_brief(officer_a, editor):
         t.join()
     assert {status for status, _ in ids} == {201} and len({i for _, i in ids}) == 1, ids
     assert editor.get("/api/v1/briefs").json()["total"] == before + 1
+
+
+def test_returned_brief_is_resubmitted_as_a_new_version(officer_a, officer_b, editor):
+    brief = officer_a.post("/api/v1/briefs", json=MEETING).json()["id"]
+    r = officer_a.post(f"/api/v1/briefs/{brief}/versions", json=WARNING)
+    assert r.status_code == 409 and r.json()["code"] == "not_returned"  # not returned yet
+    editor.post(f"/api/v1/briefs/{brief}/decisions", json={"action": "return", "text": "请补充会议取得的成效"})
+    assert officer_b.post(f"/api/v1/briefs/{brief}/versions", json=WARNING).status_code == 404
+    r = officer_a.post(f"/api/v1/briefs/{brief}/versions", json=WARNING)
+    assert r.status_code == 201
+    body = r.json()
+    assert body["status"] == "resubmitted" and body["version"] == 2 and body["title"] == WARNING["title"]
+    assert [v["title"] for v in body["versions"]] == [MEETING["title"], WARNING["title"]]
+    assert body["decisions"][0]["text"] == "请补充会议取得的成效"
+    assert brief in [i["id"] for i in editor.get("/api/v1/queue", params={"limit": 200}).json()["items"]]
+
+
+def test_check_accepts_docx_and_txt_uploads(officer_a, tmp_path):
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(WARNING["title"])
+    doc.add_paragraph(WARNING["body"])
+    doc.save(tmp_path / "draft.docx")
+    r = officer_a.post("/api/v1/check/file", files={"file": ("draft.docx", (tmp_path / "draft.docx").read_bytes())},
+                       data={"unit": "清河县农业农村局"})
+    assert r.status_code == 200 and r.json()["category"] in ("trend", "problem", "proposal")
+    txt = f"{MEETING['title']}\n{MEETING['body']}".encode()
+    r = officer_a.post("/api/v1/check/file", files={"file": ("d.txt", txt)})
+    assert r.status_code == 200 and r.json()["category"] == "routine"
+    for name, data, code in [("d.docx", b"not a docx", "invalid_docx"), ("d.txt", b"", "empty_brief"),
+                             ("d.pdf", b"%PDF", "unsupported_format"), ("d.txt", "标题".encode("gbk"), "invalid_encoding")]:
+        r = officer_a.post("/api/v1/check/file", files={"file": (name, data)})
+        assert r.status_code == 422 and r.json()["code"] == code, (name, r.text)

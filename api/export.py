@@ -1,0 +1,41 @@
+"""The unit statistics (通报) as CSV and XLSX, with Chinese headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), ("adopted", "采用数"),
+           ("adopted_county", "县级采用"), ("adopted_city", "市级采用"), ("adopted_province", "省级采用"),
+           ("adopted_central", "中央采用"), ("adoption_rate", "采用率"), ("points", "得分"),
+           ("problem_trend_share", "问题/苗头类占比"), ("months_without_adoption", "零采用月份")]
+
+
+def _cells(row: dict) -> list:
+    return ["、".join(row[key]) if key == "months_without_adoption" else row[key] for key, _ in COLUMNS]
+
+
+def stats_csv(stats: list[dict]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the Chinese right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([label for _, label in COLUMNS])
+    for row in stats:
+        writer.writerow(_cells(row))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def stats_xlsx(stats: list[dict], *, title: str) -> bytes:
+    """An XLSX workbook with one sheet of the statistics."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "单位统计"
+    sheet.append([f"信息报送采用情况通报({title})"])
+    sheet.append([label for _, label in COLUMNS])
+    for row in stats:
+        sheet.append(_cells(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

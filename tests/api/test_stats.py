@@ -1,0 +1,51 @@
+"""The monthly 通报: per-unit statistics and their CSV / XLSX export (a database of its own)."""
+
+import csv
+import io
+from datetime import date
+
+from tests.api.test_api import MEETING, WARNING
+
+
+def test_unit_statistics_and_exports(officer_a, officer_b, editor):
+    a = [officer_a.post("/api/v1/briefs", json=body).json() for body in (WARNING, WARNING, MEETING)]
+    b = officer_b.post("/api/v1/briefs", json=MEETING).json()
+    editor.post(f"/api/v1/briefs/{a[0]['id']}/decisions", json={"action": "adopt", "level": "county"})
+    editor.post(f"/api/v1/briefs/{a[0]['id']}/decisions", json={"action": "adopt", "level": "city"})
+    editor.post(f"/api/v1/briefs/{a[0]['id']}/decisions", json={"action": "instruction", "level": "city", "text": "好"})
+    editor.post(f"/api/v1/briefs/{a[1]['id']}/decisions", json={"action": "adopt", "level": "county", "compiled": True})
+    editor.post(f"/api/v1/briefs/{b['id']}/decisions", json={"action": "reject"})
+    today = date.today().isoformat()
+    r = editor.get("/api/v1/stats/units", params={"from": today, "to": today})
+    assert r.status_code == 200, r.text
+    qinghe, anping = r.json()["units"]
+    assert qinghe["unit"] == "清河县农业农村局" and qinghe["rank"] == 1 and anping["rank"] == 2
+    assert (qinghe["submitted"], qinghe["adopted"], qinghe["adopted_city"], qinghe["adopted_county"]) == (3, 2, 1, 1)
+    # 3 x 0.5 for submitting + (city 8 + city 批示 15) + county in a compiled piece 2
+    assert qinghe["points"] == 26.5 and qinghe["adoption_rate"] == round(2 / 3, 4)
+    cats = [x["category"] for x in (a[0], a[1], a[2])]
+    assert qinghe["problem_trend_share"] == round(sum(c in ("problem", "trend") for c in cats) / 3, 4)
+    assert (anping["submitted"], anping["adopted"], anping["points"]) == (1, 0, 0.5)
+    assert anping["months_without_adoption"] == [today[:7]] and qinghe["months_without_adoption"] == []
+
+    r = editor.get("/api/v1/stats/units", params={"from": today, "to": today, "format": "csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["排名", "单位", "报送数", "采用数"] and rows[1][1] == "清河县农业农村局" and len(rows) == 3
+
+    from openpyxl import load_workbook
+
+    r = editor.get("/api/v1/stats/units", params={"from": today, "to": today, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet["B2"].value == "单位" and sheet["B3"].value == "清河县农业农村局" and sheet["J3"].value == 26.5
+
+
+def test_statistics_are_for_editors_and_need_a_valid_period(officer_a, editor):
+    today = date.today().isoformat()
+    assert officer_a.get("/api/v1/stats/units", params={"from": today, "to": today}).status_code == 403
+    r = editor.get("/api/v1/stats/units", params={"from": "2026-05-01", "to": "2026-04-01"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_period"
+    for params in ({"from": "yesterday", "to": today}, {"from": today, "to": today, "format": "pdf"}, {}):
+        r = editor.get("/api/v1/stats/units", params=params)
+        assert r.status_code == 422 and r.json()["code"] == "invalid_request"
