@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.db import make_engine, upgrade
 from api.deps import CallerDep, ServiceDep
 from api.errors import ServiceError
-from api.schemas import DecisionIn, DraftIn
+from api.schemas import DecisionIn, DraftIn, TopicIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from review.brief import SHANGHAI
@@ -138,6 +138,15 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn) -> dict:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
                               category=decision.category, text=decision.text)
+
+    @app.get("/api/v1/topics")
+    def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:
+        return service.list_topics(open_at=datetime.now(SHANGHAI) if open_only else None)
+
+    @app.post("/api/v1/topics", status_code=201)
+    def create_topic(service: ServiceDep, caller: CallerDep, topic: TopicIn) -> dict:
+        deadline = topic.deadline if topic.deadline.tzinfo else topic.deadline.replace(tzinfo=SHANGHAI)
+        return service.create_topic(caller, topic.title, topic.description, deadline)
 
     @app.get("/api/v1/stats/units", response_model=None)
     def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[date, Query(alias="from")],

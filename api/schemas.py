@@ -27,3 +27,12 @@ class DecisionIn(BaseModel):
     compiled: bool = Field(False, description="仅在综合编辑稿中使用")
     category: str | None = Field(None, description="更正后的类别")
     text: str = Field("", max_length=5000, description="批示内容或退回意见")
+
+
+class TopicIn(BaseModel):
+    """A 约稿 topic an editor publishes."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(..., min_length=1, max_length=200, description="约稿题目")
+    description: str = Field("", max_length=5000, description="说明")
+    deadline: datetime = Field(..., description="截止时间")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from api.db import session_factory, transaction
 from api.errors import Conflict, Forbidden, NotFound, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_password
-from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Unit, User
+from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, SHANGHAI, Brief
 from review.config import ReviewConfig
 from review.duplicates import DuplicateIndex, find_duplicates
@@ -275,6 +275,7 @@ class ReviewService:
             decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
+            topics = self.match_topics(_text(latest), _aware(latest.submitted_at))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
                 "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
@@ -284,6 +285,7 @@ class ReviewService:
                 "review": review.review if review else None,
                 "decisions": [_decision_dict(d) for d in decisions],
                 "points": self.points(decisions),
+                "topics": topics,
             }
 
     def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
@@ -297,7 +299,10 @@ class ReviewService:
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             rows = session.scalars(query.order_by(BriefRow.submitted_at.desc(), BriefRow.id.desc())
                                    .limit(limit).offset(offset)).all()
-            return {"total": total, "items": [_summary(r, session) for r in rows]}
+            items = [_summary(r, session) for r in rows]
+        for item in items:
+            item.pop("_body")
+        return {"total": total, "items": items}
 
     def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
@@ -315,7 +320,12 @@ class ReviewService:
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             rows = session.scalars(query.order_by(BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id)
                                    .limit(limit).offset(offset)).all()
-            return {"total": total, "items": [_summary(r, session) for r in rows]}
+            items = [_summary(r, session) for r in rows]
+        topics = self.list_topics()
+        for item in items:
+            when = datetime.fromisoformat(item["submitted_at"])
+            item["topics"] = self.match_topics(f"{item['title']}\n{item.pop('_body')}", when, topics)
+        return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
                compiled: bool = False, category: str | None = None, text: str = "") -> dict:
@@ -392,6 +402,42 @@ class ReviewService:
             st["months_without_adoption"] = [m for m in months if m not in st.pop("_months")]
         return out
 
+    def create_topic(self, caller: Caller, title: str, description: str, deadline: datetime) -> dict:
+        """Publish a 约稿 topic (editors)."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以发布约稿", code="forbidden")
+        if not title.strip():
+            raise Conflict("约稿标题不能为空", code="missing_field", status=422)
+        with transaction(self.sessions) as session:
+            topic = Topic(title=title.strip(), description=description.strip(), deadline=deadline,
+                          created_by=caller.id, created_at=_now())
+            session.add(topic)
+            session.flush()
+            return _topic_dict(topic)
+
+    def list_topics(self, *, open_at: datetime | None = None) -> list[dict]:
+        """Topics, newest deadline first; only those open at `open_at` when given."""
+        with self.sessions() as session:
+            query = select(Topic).order_by(Topic.deadline.desc())
+            if open_at is not None:
+                query = query.where(Topic.deadline >= open_at)
+            return [_topic_dict(t) for t in session.scalars(query)]
+
+    def match_topics(self, text: str, when: datetime, topics: list[dict] | None = None) -> list[dict]:
+        """Open topics (at `when`) that a brief's text answers, best first."""
+        topics = [t for t in (topics if topics is not None else self.list_topics(open_at=when))
+                  if datetime.fromisoformat(t["deadline"]) >= when]
+        if not topics or getattr(self.model, "embed", None) is None:
+            return []
+        threshold = float(self.config.section("topics")["min_similarity"])
+        docs = [Brief(id=str(t["id"]), unit="", title=t["title"], body=t["description"], submitted_at=when)
+                for t in topics] + [Brief(id="brief", unit="", title="", body=text, submitted_at=when)]
+        vectors = self.model.embed(docs)
+        sims = (vectors[:-1] @ vectors[-1].T).toarray().ravel()
+        out = [{"id": t["id"], "title": t["title"], "score": round(float(sim), 3)}
+               for t, sim in zip(topics, sims) if sim >= threshold]
+        return sorted(out, key=lambda t: -t["score"])
+
     def points(self, decisions) -> dict[str, Any]:
         """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
         table = self.config.section("points")
@@ -437,6 +483,11 @@ def _text(version: BriefVersion) -> str:
     return f"{version.title}\n{version.body}" if version.title and version.body else version.title or version.body
 
 
+def _topic_dict(t: Topic) -> dict:
+    return {"id": t.id, "title": t.title, "description": t.description, "deadline": _aware(t.deadline).isoformat(),
+            "created_at": _aware(t.created_at).isoformat()}
+
+
 def _decision_dict(d: Decision) -> dict:
     return {"action": d.action, "level": d.level, "compiled": d.compiled, "category": d.category, "text": d.text,
             "editor_id": d.editor_id, "created_at": _aware(d.created_at).isoformat()}
@@ -447,4 +498,4 @@ def _summary(row: BriefRow, session) -> dict:
                                                        BriefVersion.version == row.current_version))
     return {"id": row.id, "unit": row.unit.name, "status": row.status, "title": latest.title,
             "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
-            "submitted_at": _aware(row.submitted_at).isoformat()}
+            "submitted_at": _aware(row.submitted_at).isoformat(), "_body": latest.body}

@@ -49,3 +49,26 @@ def test_statistics_are_for_editors_and_need_a_valid_period(officer_a, editor):
     for params in ({"from": "yesterday", "to": today}, {"from": today, "to": today, "format": "pdf"}, {}):
         r = editor.get("/api/v1/stats/units", params=params)
         assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+
+
+def test_topics_are_published_by_editors_and_matched_to_submissions(officer_a, editor):
+    from datetime import datetime, timedelta
+
+    deadline = (datetime.now() + timedelta(days=30)).isoformat(timespec="seconds")
+    past = (datetime.now() - timedelta(days=1)).isoformat(timespec="seconds")
+    assert officer_a.post("/api/v1/topics", json={"title": "x", "deadline": deadline}).status_code == 403
+    r = editor.post("/api/v1/topics", json={"title": "小麦病虫害发生和防治情况",
+                                            "description": "重点反映赤霉病、条锈病发生面积和统防统治进展", "deadline": deadline})
+    assert r.status_code == 201
+    topic = r.json()["id"]
+    editor.post("/api/v1/topics", json={"title": "安全生产隐患排查情况", "deadline": past})
+    assert [t["id"] for t in officer_a.get("/api/v1/topics", params={"open_only": True}).json()] == [topic]
+    assert len(officer_a.get("/api/v1/topics").json()) == 2
+    wheat = officer_a.post("/api/v1/briefs", json=WARNING).json()
+    assert [t["id"] for t in wheat["topics"]] == [topic]
+    meeting = officer_a.post("/api/v1/briefs", json=MEETING).json()
+    assert meeting["topics"] == []  # the closed safety topic does not count
+    items = {i["id"]: i for i in editor.get("/api/v1/queue", params={"limit": 200}).json()["items"]}
+    assert [t["id"] for t in items[wheat["id"]]["topics"]] == [topic]
+    r = editor.post("/api/v1/topics", json={"title": "", "deadline": deadline})
+    assert r.status_code == 422
