@@ -207,12 +207,13 @@ class ReviewService:
                 return existing
         now = _now()
         brief_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+        with self.sessions() as session:
+            unit = session.get(Unit, caller.unit_id)
+        brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
+                      event_at=event_at)
+        review = self._review(brief)  # before the transaction: no lock held during inference
         try:
             with transaction(self.sessions) as session:
-                unit = session.get(Unit, caller.unit_id)
-                brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
-                              event_at=event_at)
-                review = self._review(brief)
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
                                      priority=review.priority, urgent=review.urgent, submitted_at=now))
