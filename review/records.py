@@ -225,8 +225,6 @@ def read_draft(path: str | Path | None, data: bytes | None = None, *, title: str
     """One draft for a self-check: `.txt` (first line title), `.docx`, or a `.json` record."""
     name = Path(path).name if path else "标准输入"
     suffix = Path(path).suffix.lower() if path else ".txt"
-    if data is not None and not data.strip():
-        raise RecordError(f"{name} 是空文件,没有可审核的内容", code="empty_brief")
     if data is None:
         try:
             data = Path(path).read_bytes()
