@@ -61,7 +61,8 @@ class BriefVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Indexed: every self-check reads the last few days' versions for same-event matches.
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     __table_args__ = (UniqueConstraint("brief_id", "version", name="uq_brief_version"),)
 
