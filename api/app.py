@@ -130,9 +130,14 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     @app.get("/api/v1/queue")
     def queue(service: ServiceDep, caller: CallerDep, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None,
+              flag: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
+              start: Annotated[date | None, Query(alias="from")] = None,
+              end: Annotated[date | None, Query(alias="to")] = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
-        return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, limit=limit,
-                             offset=offset)
+        since = datetime.combine(start, time.min, tzinfo=SHANGHAI) if start else None
+        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI) if end else None
+        return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, flag=flag,
+                             since=since, until=until, limit=limit, offset=offset)
 
     @app.post("/api/v1/briefs/{brief_id}/decisions", status_code=201)
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn) -> dict:

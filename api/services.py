@@ -129,7 +129,8 @@ class ReviewService:
                     status = "submitted" if adoption is None else ("adopted" if adoption.adopted else "rejected")
                     session.add(BriefRow(id=brief.id, unit_id=unit.id, submitted_by=None, status=status,
                                          current_version=1, category=review.category, priority=review.priority,
-                                         urgent=review.urgent, submitted_at=brief.submitted_at))
+                                         urgent=review.urgent, submitted_at=brief.submitted_at,
+                                         flag_codes=_codes(review)))
                     session.flush()
                     session.add(BriefVersion(brief_id=brief.id, version=1, title=brief.title, body=brief.body,
                                              submitted_at=brief.submitted_at, event_at=brief.event_at))
@@ -216,7 +217,8 @@ class ReviewService:
             with transaction(self.sessions) as session:
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
-                                     priority=review.priority, urgent=review.urgent, submitted_at=now))
+                                     priority=review.priority, urgent=review.urgent, submitted_at=now,
+                                     flag_codes=_codes(review)))
                 session.flush()
                 session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
                                          submitted_at=now, event_at=event_at))
@@ -251,6 +253,7 @@ class ReviewService:
                                   review=review.to_dict(), created_at=now))
             row.current_version, row.status = version, "resubmitted"
             row.category, row.priority, row.urgent = review.category, review.priority, review.urgent
+            row.flag_codes = _codes(review)
             session.add(AuditEntry(user_id=caller.id, action="resubmit", target=brief_id, created_at=now))
         return self.get_brief(caller, brief_id)
 
@@ -306,8 +309,10 @@ class ReviewService:
         return {"total": total, "items": items}
 
     def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
-              urgent: bool | None = None, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
-        """The editors' queue: open briefs, urgent first, then by priority."""
+              urgent: bool | None = None, status: str | None = None, flag: str | None = None,
+              since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+              offset: int = 0) -> dict:
+        """The editors' queue: open briefs, urgent first, then by priority; `until` is exclusive."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看预审队列", code="forbidden")
         with self.sessions() as session:
@@ -318,6 +323,12 @@ class ReviewService:
                 query = query.where(BriefRow.urgent == urgent)
             if unit:
                 query = query.join(Unit).where(Unit.name == unit)
+            if flag:
+                query = query.where(BriefRow.flag_codes.contains(f",{flag},"))
+            if since is not None:
+                query = query.where(BriefRow.submitted_at >= since)
+            if until is not None:
+                query = query.where(BriefRow.submitted_at < until)
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             rows = session.scalars(query.order_by(BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id)
                                    .limit(limit).offset(offset)).all()
@@ -482,6 +493,10 @@ def _as_brief(row: BriefRow, version: BriefVersion) -> Brief:
 
 def _text(version: BriefVersion) -> str:
     return f"{version.title}\n{version.body}" if version.title and version.body else version.title or version.body
+
+
+def _codes(review) -> str:
+    return "," + "".join(f"{code}," for code in dict.fromkeys(review.flag_codes))
 
 
 def _topic_dict(t: Topic) -> dict:

@@ -46,6 +46,8 @@ class BriefRow(Base):
     category: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     priority: Mapped[float] = mapped_column(Float, default=0.0, index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The latest review's flag codes as ",code,code," so the queue can filter by flag.
+    flag_codes: Mapped[str] = mapped_column(String(400), default=",", server_default=",")
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     unit: Mapped[Unit] = relationship()
     versions: Mapped[list["BriefVersion"]] = relationship(order_by="BriefVersion.version")

@@ -197,3 +197,25 @@ def test_check_accepts_docx_and_txt_uploads(officer_a, tmp_path):
                              ("d.pdf", b"%PDF", "unsupported_format"), ("d.txt", "标题".encode("gbk"), "invalid_encoding")]:
         r = officer_a.post("/api/v1/check/file", files={"file": (name, data)})
         assert r.status_code == 422 and r.json()["code"] == code, (name, r.text)
+
+
+def test_queue_filters_by_flag_category_and_date(officer_a, editor):
+    from datetime import date, timedelta
+
+    meeting = officer_a.post("/api/v1/briefs", json=MEETING).json()
+    codes = [f["code"] for f in meeting["review"]["flags"]]
+    assert "routine_news" in codes
+    flagged = editor.get("/api/v1/queue", params={"flag": "routine_news", "limit": 200}).json()["items"]
+    assert meeting["id"] in [i["id"] for i in flagged]
+    for item in flagged:
+        full = editor.get(f"/api/v1/briefs/{item['id']}").json()
+        assert "routine_news" in [f["code"] for f in full["review"]["flags"]]
+    today = date.today()
+    in_range = editor.get("/api/v1/queue", params={"from": today.isoformat(), "to": today.isoformat(),
+                                                    "limit": 200}).json()
+    assert meeting["id"] in [i["id"] for i in in_range["items"]]
+    later = (today + timedelta(days=1)).isoformat()
+    assert editor.get("/api/v1/queue", params={"from": later, "to": later}).json()["total"] == 0
+    routine = editor.get("/api/v1/queue", params={"category": "routine", "limit": 200}).json()["items"]
+    assert routine and {i["category"] for i in routine} == {"routine"}
+    assert editor.get("/api/v1/queue", params={"flag": "x;drop"}).status_code == 422
