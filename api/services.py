@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from api.db import session_factory, transaction
 from api.errors import Conflict, Forbidden, NotFound, Unauthorized
@@ -23,7 +24,7 @@ from api.security import ROLES, hash_password, make_token, read_token, verify_pa
 from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, SHANGHAI, Brief
 from review.config import ReviewConfig
-from review.duplicates import DuplicateIndex, find_duplicates
+from review.duplicates import DuplicateIndex, add_same_event, find_duplicates
 from review.engine import review_briefs
 
 ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
@@ -65,7 +66,8 @@ class ReviewService:
         self.index = DuplicateIndex.from_config(config)
         with self.sessions() as session:
             for row, version in _latest_versions(session):
-                self.index.add(row.id, row.unit.name, _aware(version.submitted_at), _text(version))
+                brief = _as_brief(row, version)
+                self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
 
     # --- users and authentication -------------------------------------------------------
 
@@ -178,15 +180,13 @@ class ReviewService:
     def _review(self, brief: Brief):
         threshold = float(self.config.section("duplicates")["threshold"])
         with self._lock:
-            copies = self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=threshold,
-                                      brief_id=brief.id)
-        recent = self._recent_briefs(brief.submitted_at)
-        # Same-event matches need the recent briefs' vectors: only the last few days are read.
-        found = find_duplicates([brief], config=self.config, archive=recent, embed=getattr(self.model, "embed", None))
-        known = {m.id for m in copies}
-        merged = copies + [m for m in found[0] if m.id not in known]
-        merged.sort(key=lambda m: -m.similarity)
-        return review_briefs([brief], self.model, config=self.config, duplicates=[merged[:5]])[0]
+            found = [self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=threshold,
+                                      brief_id=brief.id)]
+        embed = getattr(self.model, "embed", None)
+        if embed is not None:
+            # Same-event matches need the recent briefs' vectors: only the last few days are read.
+            add_same_event([brief], self._recent_briefs(brief.submitted_at), embed, found, self.config)
+        return review_briefs([brief], self.model, config=self.config, duplicates=found)[0]
 
     def _recent_briefs(self, until: datetime) -> list[Brief]:
         days = float(self.config.section("duplicates")["same_event_days"])
@@ -279,7 +279,7 @@ class ReviewService:
             decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
-            topics = self.match_topics(_text(latest), _aware(latest.submitted_at))
+            topics = self.match_topics(_as_brief(row, latest).text, _aware(latest.submitted_at))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
                 "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
@@ -294,19 +294,14 @@ class ReviewService:
 
     def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
         """Briefs the caller may see, newest first."""
+        conditions = []
+        if caller.role == "officer":
+            conditions.append(BriefRow.unit_id == caller.unit_id)
+        if status:
+            conditions.append(BriefRow.status == status)
         with self.sessions() as session:
-            query = select(BriefRow)
-            if caller.role == "officer":
-                query = query.where(BriefRow.unit_id == caller.unit_id)
-            if status:
-                query = query.where(BriefRow.status == status)
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            rows = session.scalars(query.order_by(BriefRow.submitted_at.desc(), BriefRow.id.desc())
-                                   .limit(limit).offset(offset)).all()
-            items = [_summary(r, session) for r in rows]
-        for item in items:
-            item.pop("_body")
-        return {"total": total, "items": items}
+            total, page = _page(session, conditions, (BriefRow.submitted_at.desc(), BriefRow.id.desc()), limit, offset)
+            return {"total": total, "items": [_summary(row, version) for row, version in page]}
 
     def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None, flag: str | None = None,
@@ -315,28 +310,27 @@ class ReviewService:
         """The editors' queue: open briefs, urgent first, then by priority; `until` is exclusive."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看预审队列", code="forbidden")
+        conditions = [BriefRow.status.in_([status] if status else OPEN_STATUSES)]
+        if category:
+            conditions.append(BriefRow.category == category)
+        if urgent is not None:
+            conditions.append(BriefRow.urgent == urgent)
+        if unit:
+            conditions.append(BriefRow.unit.has(Unit.name == unit))
+        if flag:
+            conditions.append(BriefRow.flag_codes.contains(f",{flag},"))
+        if since is not None:
+            conditions.append(BriefRow.submitted_at >= since)
+        if until is not None:
+            conditions.append(BriefRow.submitted_at < until)
         with self.sessions() as session:
-            query = select(BriefRow).where(BriefRow.status.in_([status] if status else OPEN_STATUSES))
-            if category:
-                query = query.where(BriefRow.category == category)
-            if urgent is not None:
-                query = query.where(BriefRow.urgent == urgent)
-            if unit:
-                query = query.join(Unit).where(Unit.name == unit)
-            if flag:
-                query = query.where(BriefRow.flag_codes.contains(f",{flag},"))
-            if since is not None:
-                query = query.where(BriefRow.submitted_at >= since)
-            if until is not None:
-                query = query.where(BriefRow.submitted_at < until)
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            rows = session.scalars(query.order_by(BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id)
-                                   .limit(limit).offset(offset)).all()
-            items = [_summary(r, session) for r in rows]
-        topics = self.list_topics()
-        for item in items:
-            when = datetime.fromisoformat(item["submitted_at"])
-            item["topics"] = self.match_topics(f"{item['title']}\n{item.pop('_body')}", when, topics)
+            total, page = _page(session, conditions, (BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id),
+                                limit, offset)
+            items = [_summary(row, version) for row, version in page]
+            briefs = [_as_brief(row, version) for row, version in page]
+        matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
+        for item, topics in zip(items, matches):
+            item["topics"] = topics
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
@@ -435,20 +429,27 @@ class ReviewService:
                 query = query.where(Topic.deadline >= open_at)
             return [_topic_dict(t) for t in session.scalars(query)]
 
-    def match_topics(self, text: str, when: datetime, topics: list[dict] | None = None) -> list[dict]:
+    def match_topics(self, text: str, when: datetime) -> list[dict]:
         """Open topics (at `when`) that a brief's text answers, best first."""
-        topics = [t for t in (topics if topics is not None else self.list_topics(open_at=when))
-                  if datetime.fromisoformat(t["deadline"]) >= when]
+        return self._topic_matches([text], [when])[0]
+
+    def _topic_matches(self, texts: list[str], whens: list[datetime]) -> list[list[dict]]:
+        """`match_topics` for many briefs: topics and texts are vectorised once."""
+        topics = self.list_topics(open_at=min(whens)) if texts else []
         if not topics or getattr(self.model, "embed", None) is None:
-            return []
+            return [[] for _ in texts]
         threshold = float(self.config.section("topics")["min_similarity"])
+        when = max(whens)
         docs = [Brief(id=str(t["id"]), unit="", title=t["title"], body=t["description"], submitted_at=when)
-                for t in topics] + [Brief(id="brief", unit="", title="", body=text, submitted_at=when)]
+                for t in topics] + [Brief(id="brief", unit="", title="", body=text, submitted_at=when) for text in texts]
         vectors = self.model.embed(docs)
-        sims = (vectors[:-1] @ vectors[-1].T).toarray().ravel()
-        out = [{"id": t["id"], "title": t["title"], "score": round(float(sim), 3)}
-               for t, sim in zip(topics, sims) if sim >= threshold]
-        return sorted(out, key=lambda t: -t["score"])
+        sims = (vectors[len(topics):] @ vectors[:len(topics)].T).toarray()
+        out = []
+        for row, brief_when in zip(sims, whens):
+            hits = [{"id": t["id"], "title": t["title"], "score": round(float(sim), 3)} for t, sim in zip(topics, row)
+                    if sim >= threshold and datetime.fromisoformat(t["deadline"]) >= brief_when]
+            out.append(sorted(hits, key=lambda t: -t["score"]))
+        return out
 
     def points(self, decisions) -> dict[str, Any]:
         """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
@@ -486,13 +487,19 @@ def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]
     return [(row, version) for row, version in session.execute(query.where(*conditions))]
 
 
+def _page(session, conditions: list, order: tuple, limit: int, offset: int):
+    """The total matching `conditions` and one page of (brief, current version), in `order`."""
+    total = session.scalar(select(func.count()).select_from(BriefRow).where(*conditions))
+    query = (select(BriefRow, BriefVersion)
+             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
+                   & (BriefVersion.version == BriefRow.current_version))
+             .options(joinedload(BriefRow.unit)).where(*conditions).order_by(*order).limit(limit).offset(offset))
+    return total, [(row, version) for row, version in session.execute(query)]
+
+
 def _as_brief(row: BriefRow, version: BriefVersion) -> Brief:
     return Brief(id=row.id, unit=row.unit.name, title=version.title, body=version.body,
                  submitted_at=_aware(version.submitted_at))
-
-
-def _text(version: BriefVersion) -> str:
-    return f"{version.title}\n{version.body}" if version.title and version.body else version.title or version.body
 
 
 def _codes(review) -> str:
@@ -509,9 +516,7 @@ def _decision_dict(d: Decision) -> dict:
             "editor_id": d.editor_id, "created_at": _aware(d.created_at).isoformat()}
 
 
-def _summary(row: BriefRow, session) -> dict:
-    latest = session.scalar(select(BriefVersion).where(BriefVersion.brief_id == row.id,
-                                                       BriefVersion.version == row.current_version))
-    return {"id": row.id, "unit": row.unit.name, "status": row.status, "title": latest.title,
+def _summary(row: BriefRow, version: BriefVersion) -> dict:
+    return {"id": row.id, "unit": row.unit.name, "status": row.status, "title": version.title,
             "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
-            "submitted_at": _aware(row.submitted_at).isoformat(), "_body": latest.body}
+            "submitted_at": _aware(row.submitted_at).isoformat()}

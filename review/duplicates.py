@@ -155,9 +155,13 @@ class DuplicateIndex:
         return [DuplicateMatch(item.id, item.unit, sim, item.submitted_iso, "copy") for sim, item in out[:limit]]
 
 
-def _same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: list[list[DuplicateMatch]],
-                config) -> None:
-    """Add "same event" matches: earlier briefs within the window whose vectors are close."""
+def add_same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: list[list[DuplicateMatch]],
+                   config) -> None:
+    """Add to `found` (one list per brief) the earlier briefs in the window whose vectors are close.
+
+    `archive` needs only the briefs of the last `same_event_days`; copies already in
+    `found` are not repeated.
+    """
     cfg = config.section("duplicates")
     window = float(cfg["same_event_days"]) * 86400
     threshold = float(cfg["same_event_threshold"])
@@ -204,5 +208,5 @@ def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),
                          brief_id=b.id)
              if sig is not None else [] for b, sig, seq in zip(briefs, sigs, seqs)]
     if embed is not None and briefs:
-        _same_event(briefs, archive, embed, found, config)
+        add_same_event(briefs, archive, embed, found, config)
     return found

@@ -93,19 +93,10 @@ def predict_out_of_sample(briefs: Sequence[Brief], *, scheme: str = "cv", folds:
         inner_p, inner_u = out_of_fold(train, params, folds=3, seed=seed)
         embed = BriefModel(f, c, u, None, None).embed
         adoption_model, instruction_model = fit_outcome_models(train, inner_p, inner_u, config, embed=embed)
-
-        class _FoldModel:
-            version = "evaluation"
-
-            def predict_outcomes(self, F):
-                def by_level(model):
-                    pr = model.predict_proba(F)
-                    return {str(label): pr[:, j] for j, label in enumerate(model.classes_)}
-                return by_level(adoption_model), by_level(instruction_model)
-
-        dups = find_duplicates(test, config=config, archive=train, embed=embed)
+        fold_model = BriefModel(f, c, u, adoption_model, instruction_model, meta={"version": "evaluation"})
+        dups = find_duplicates(test, config=config, archive=train, embed=fold_model.embed)
         inspections = inspect_briefs(test, p, q, dups, config)
-        reviews = build_reviews(test, p, q, dups, inspections, _FoldModel(), config)
+        reviews = build_reviews(test, p, q, dups, inspections, fold_model, config)
         probs[test_idx], urgent[test_idx] = p, q
         title_probs[test_idx] = tp
         adoption[test_idx] = [r.adoption.probability for r in reviews]
