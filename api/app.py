@@ -6,11 +6,10 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import FastAPI, Form, Header, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from fastapi import Depends
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.db import make_engine, upgrade

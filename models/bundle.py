@@ -63,7 +63,7 @@ class BriefModel:
         urgent = self.urgent.predict_proba(feats)[:, urgent_cols.index(True)] if True in urgent_cols else np.zeros(len(X))
         return probs, urgent
 
-    def embed(self, briefs) -> "sp.csr_matrix":
+    def embed(self, briefs) -> "scipy.sparse.csr_matrix":
         """L2-normalised TF-IDF vectors of briefs' text, for "same event" duplicate search."""
         from models.features import strip_space
 

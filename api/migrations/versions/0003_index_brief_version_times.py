@@ -6,7 +6,6 @@ Create Date: 2026-11-22 07:14:24.860881
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0003'
