@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from models.store import file_sha256, load_estimator, save_estimator
 from review.brief import CATEGORIES
@@ -63,7 +64,7 @@ class BriefModel:
         urgent = self.urgent.predict_proba(feats)[:, urgent_cols.index(True)] if True in urgent_cols else np.zeros(len(X))
         return probs, urgent
 
-    def embed(self, briefs) -> "scipy.sparse.csr_matrix":
+    def embed(self, briefs) -> sp.csr_matrix:
         """L2-normalised TF-IDF vectors of briefs' text, for "same event" duplicate search."""
         from models.features import strip_space
 
