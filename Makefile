@@ -8,7 +8,7 @@ MODEL_DIR := var/models/default
 DATA := data_samples/briefs.jsonl
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: all run serve test test-fast model bench lint clean help postgres
+.PHONY: all run serve test test-fast model bench lint clean help postgres chromium
 
 all: run
 
@@ -43,16 +43,22 @@ run: $(MODEL_DIR)/meta.json
 serve: $(MODEL_DIR)/meta.json
 	$(BIN)/briefs serve --demo
 
-# Tests run the API against a real PostgreSQL server that they start themselves; this
-# installs Debian's server package when it is missing (as root, or through sudo).
+# Tests need system packages: a real PostgreSQL server they start themselves, and Chromium
+# for the browser tests of the pages. Installed from Debian when missing (as root, or sudo).
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq \
+	&& DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends
+
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
-		echo "安装 PostgreSQL(Debian 软件包 postgresql)"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+		echo "安装 PostgreSQL(Debian 软件包 postgresql)"; $(APT_INSTALL) postgresql >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/initdb
 
-test: $(STAMP) postgres
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "安装 Chromium(Debian 软件包 chromium)"; $(APT_INSTALL) chromium >/dev/null; }
+	@command -v chromium
+
+test: $(STAMP) postgres chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.db import make_engine, upgrade
 from api.deps import CallerDep, ServiceDep
 from api.errors import ServiceError
+from api.pages import LoginRequired, error_page, is_page
+from api.pages import router as pages_router
 from api.schemas import DecisionIn, DraftIn, TopicIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
@@ -51,34 +55,52 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return _error(413, "payload_too_large", f"请求内容超过 {settings.max_body_bytes} 字节的上限")
+            message = f"请求内容超过 {settings.max_body_bytes} 字节的上限"
+            if is_page(request):
+                return error_page(request, 413, "payload_too_large", message)
+            return _error(413, "payload_too_large", message)
         return await call_next(request)
 
+    def error(request: Request, status: int, code: str, message: str) -> Response:
+        """Errors as JSON `{code, message}` for the API, as a page (or a login redirect) for the pages."""
+        if is_page(request):
+            return error_page(request, status, code, message)
+        return _error(status, code, message)
+
     @app.exception_handler(ServiceError)
-    async def service_error(_request, exc: ServiceError):
-        return _error(exc.status, exc.code, exc.message)
+    async def service_error(request: Request, exc: ServiceError):
+        return error(request, exc.status, exc.code, exc.message)
 
     @app.exception_handler(BriefError)
-    async def brief_error(_request, exc: BriefError):
-        return _error(422, exc.code, str(exc))
+    async def brief_error(request: Request, exc: BriefError):
+        return error(request, 422, exc.code, str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired):
+        return error(request, 401, "unauthorized", "请先登录")
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request, exc: RequestValidationError):
+    async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return _error(422, "invalid_request", f"请求格式错误:{where or '请求体'} {first.get('msg', '')}".strip())
+        return error(request, 422, "invalid_request",
+                     f"请求格式错误:{where or '请求体'} {first.get('msg', '')}".strip())
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request, exc: StarletteHTTPException):
+    async def http_error(request: Request, exc: StarletteHTTPException):
         messages = {404: "地址不存在", 405: "不支持该请求方法"}
-        return _error(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, str(exc.detail)))
+        return error(request, exc.status_code, f"http_{exc.status_code}",
+                     messages.get(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(Exception)
-    async def unexpected(_request, exc: Exception):  # never a stack trace to the client
+    async def unexpected(request: Request, exc: Exception):  # never a stack trace to the client
         import logging
 
         logging.getLogger("brief_review").exception("unexpected error")
-        return _error(500, "internal_error", "服务器内部错误,请稍后重试")
+        return error(request, 500, "internal_error", "服务器内部错误,请稍后重试")
+
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 
     @app.get("/api/v1/healthz")
     def healthz(service: ServiceDep) -> dict:
@@ -162,15 +184,9 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         stats = service.unit_stats(caller, begin, finish)
         if format == "json":
             return {"from": start.isoformat(), "to": end.isoformat(), "units": stats}
-        from api.export import stats_csv, stats_xlsx
+        from api.export import export_response
 
-        name = f"units-{start:%Y%m%d}-{end:%Y%m%d}"
-        if format == "csv":
-            return Response(stats_csv(stats), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-        return Response(stats_xlsx(stats, title=f"{start}至{end}"),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return export_response(stats, start, end, format)
 
     return app
 

@@ -39,3 +39,20 @@ def stats_xlsx(stats: list[dict], *, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def export_response(stats: list[dict], start, end, fmt: str):
+    """The statistics for `start`..`end` as a download: CSV or XLSX."""
+    from fastapi.responses import Response
+
+    from api.errors import NotFound
+
+    name = f"units-{start:%Y%m%d}-{end:%Y%m%d}"
+    if fmt == "csv":
+        return Response(stats_csv(stats), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(stats_xlsx(stats, title=f"{start}至{end}"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    raise NotFound("导出格式应为 csv 或 xlsx", code="not_found")

@@ -195,6 +195,48 @@ class ReviewService:
             return [_as_brief(row, v) for row, v in _latest_versions(
                 session, BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)]
 
+    def similar(self, title: str, body: str, review: dict, *, caller: Caller, brief_id: str | None = None,
+                limit: int = 5) -> list[dict]:
+        """Earlier stored briefs like this text: the review's duplicates first, then looser matches.
+
+        An officer sees the titles of their own unit's briefs and of adopted (published) ones;
+        another unit's unpublished brief is shown only as existing, never by title.
+        """
+        threshold = float(self.config.section("duplicates")["similar_threshold"])
+        text = f"{title}\n{body}" if title and body else (title or body)
+        found = {d["id"]: dict(d) for d in review.get("duplicates", [])}
+        with self._lock:
+            looser = self.index.query(text, submitted_at=_now(), threshold=threshold, brief_id=brief_id,
+                                      limit=limit)
+        for match in looser:
+            found.setdefault(match.id, {**match.to_dict(), "kind": "similar"})
+        found.pop(brief_id, None)
+        if not found:
+            return []
+        out = []
+        with self.sessions() as session:
+            for row, version in _latest_versions(session, BriefRow.id.in_(list(found))):
+                visible = caller.role != "officer" or row.unit_id == caller.unit_id or row.status == "adopted"
+                out.append({**found[row.id], "title": version.title if visible else None, "status": row.status,
+                            "category": row.category, "unit": row.unit.name,
+                            "openable": caller.role != "officer" or row.unit_id == caller.unit_id})
+        out.sort(key=lambda item: (item["kind"] == "similar", -item["similarity"]))
+        return out[:limit + len(review.get("duplicates", []))]
+
+    def unit_name(self, unit_id: int) -> str:
+        with self.sessions() as session:
+            return session.get(Unit, unit_id).name
+
+    def unit_names(self) -> list[str]:
+        """Names of all units, sorted."""
+        with self.sessions() as session:
+            return list(session.scalars(select(Unit.name).order_by(Unit.name)))
+
+    def user_names(self, user_ids) -> dict[int, str]:
+        """Usernames by id (for showing who decided)."""
+        with self.sessions() as session:
+            return dict(session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids)))).all())
+
     # --- briefs -----------------------------------------------------------------------------
 
     def submit(self, caller: Caller, title: str, body: str, *, event_at: datetime | None = None,
@@ -328,9 +370,14 @@ class ReviewService:
                                 limit, offset)
             items = [_summary(row, version) for row, version in page]
             briefs = [_as_brief(row, version) for row, version in page]
+            reviews = {r.brief_id: r.review for r in session.scalars(
+                select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
+                .order_by(ReviewRow.id))}  # the latest review of each brief wins
         matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
-        for item, topics in zip(items, matches):
+        for item, topics, (row, _version) in zip(items, matches, page):
             item["topics"] = topics
+            item["flags"] = [code for code in row.flag_codes.split(",") if code]
+            item["priority_reasons"] = reviews.get(item["id"], {}).get("priority_reasons", {})
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,

@@ -8,18 +8,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, LEVEL_NAMES_ZH, Brief
+from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH as FLAG_NAMES, LEVEL_NAMES_ZH, Brief
 from review.ranking import explain
 from review.result import Review
 
 SEVERITY_STYLE = {"error": ("bold white on red", "错误"), "warning": ("bold black on yellow", "警告"),
                   "info": ("bold white on blue", "提示")}
-FLAG_NAMES = {
-    "title_missing": "缺少标题", "title_too_long": "标题过长", "title_mismatch": "文题不符", "body_missing": "缺少正文",
-    "too_short": "篇幅过短", "too_long": "篇幅过长", "stale": "时效性差", "no_event_time": "未写明时间",
-    "late_urgent": "紧急信息迟报", "duplicate": "疑似重复", "routine_news": "一般动态", "no_analysis": "缺少分析",
-    "vague_figures": "缺少数据", "exaggeration": "表述夸大", "classified": "涉密提示",
-}
 
 
 def _bar(value: float, width: int = 20) -> str:
