@@ -169,6 +169,17 @@ def bar_chart(stats: list[dict], top: int = 20) -> Markup:
     return Markup("").join(parts)
 
 
+def _date(value: str, what: str) -> date | None:
+    """A date field of a form or query: empty means not given (a browser sends empty fields)."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise Conflict(f"{what}格式应为 年-月-日(如 2026-03-05):{value[:20]}", code="invalid_date",
+                       status=422) from None
+
+
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
     today = datetime.now(SHANGHAI).date()
     return start or today.replace(day=1), end or today
@@ -318,9 +329,12 @@ def resubmit(request: Request, service: ServiceDep, caller: PageCaller, brief_id
 def queue(request: Request, service: ServiceDep, caller: PageCaller,
           category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
           flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
-          urgent: Annotated[str, Query(max_length=5)] = "", start: Annotated[date | None, Query(alias="from")] = None,
-          end: Annotated[date | None, Query(alias="to")] = None, page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+          urgent: Annotated[str, Query(max_length=5)] = "",
+          start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+          end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
+          page: Annotated[int, Query(ge=1, le=10_000)] = 1):
     _editor(caller)
+    start, end = _date(start_text, "开始日期"), _date(end_text, "结束日期")
     size = 30
     since, until = (_bounds(start, end or start)[0] if start else None), (_bounds(end, end)[1] if end else None)
     listing = service.queue(caller, category=category or None, unit=unit or None, flag=flag or None,
@@ -337,10 +351,10 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
 
 @router.get("/report", response_class=HTMLResponse)
 def report(request: Request, service: ServiceDep, caller: PageCaller,
-           start: Annotated[date | None, Query(alias="from")] = None,
-           end: Annotated[date | None, Query(alias="to")] = None):
+           start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+           end_text: Annotated[str, Query(alias="to", max_length=20)] = ""):
     _editor(caller)
-    start, end = _period(start, end)
+    start, end = _period(_date(start_text, "开始日期"), _date(end_text, "结束日期"))
     stats = service.unit_stats(caller, *_bounds(start, end))
     return render(request, service, caller, "report.html", stats=stats, start=start, end=end,
                   chart=bar_chart(stats), query=urlencode({"from": start.isoformat(), "to": end.isoformat()}))
@@ -348,12 +362,12 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
 
 @router.get("/report/export.{fmt}")
 def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
-                  start: Annotated[date | None, Query(alias="from")] = None,
-                  end: Annotated[date | None, Query(alias="to")] = None):
+                  start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+                  end_text: Annotated[str, Query(alias="to", max_length=20)] = ""):
     from api.export import export_response
 
     _editor(caller)
-    start, end = _period(start, end)
+    start, end = _period(_date(start_text, "开始日期"), _date(end_text, "结束日期"))
     return export_response(service.unit_stats(caller, *_bounds(start, end)), start, end, fmt)
 
 
@@ -367,8 +381,9 @@ def topics(request: Request, service: ServiceDep, caller: PageCaller):
 def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
                  title: Annotated[str, Form(max_length=200)] = "",
                  description: Annotated[str, Form(max_length=5000)] = "",
-                 deadline: Annotated[date | None, Form()] = None):
+                 deadline_text: Annotated[str, Form(alias="deadline", max_length=20)] = ""):
     check_csrf(request, service, csrf)
+    deadline = _date(deadline_text, "截止日期")
     if deadline is None:
         raise Conflict("请填写约稿截止日期", code="missing_field", status=422)
     service.create_topic(caller, title, description, datetime.combine(deadline, time.max, tzinfo=SHANGHAI))

@@ -179,7 +179,9 @@ def test_report_export_from_the_page(editor_page):
 
 def test_bad_form_input_is_a_page_not_a_crash(editor_page, officer_page):
     r = editor_page.get("/queue?from=not-a-date")
-    assert r.status_code == 422 and "请求格式错误" in r.text and "<html" in r.text
+    assert r.status_code == 422 and "日期格式" in r.text and "<html" in r.text
+    assert editor_page.get("/queue?category=&unit=&flag=&status=&urgent=&from=&to=").status_code == 200
+    assert editor_page.get("/queue?page=0").status_code == 422
     r = editor_page.get("/briefs/does-not-exist")
     assert r.status_code == 404 and "信息不存在" in r.text
     assert editor_page.get("/no-such-page").status_code == 404
