@@ -19,7 +19,7 @@ from api.deps import CallerDep, ServiceDep
 from api.errors import ServiceError
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
-from api.schemas import DecisionIn, DraftIn, TopicIn
+from api.schemas import DecisionIn, DraftIn, TopicIn, UserIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from review.brief import SHANGHAI
@@ -173,6 +173,25 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def create_topic(service: ServiceDep, caller: CallerDep, topic: TopicIn) -> dict:
         deadline = topic.deadline if topic.deadline.tzinfo else topic.deadline.replace(tzinfo=SHANGHAI)
         return service.create_topic(caller, topic.title, topic.description, deadline)
+
+    @app.get("/api/v1/admin/users")
+    def users(service: ServiceDep, caller: CallerDep) -> list[dict]:
+        return service.list_users(actor=caller)
+
+    @app.post("/api/v1/admin/users", status_code=201)
+    def add_user(service: ServiceDep, caller: CallerDep, user: UserIn) -> dict:
+        service.add_user(user.username, user.password, user.role, user.unit, actor=caller)
+        return next(u for u in service.list_users(actor=caller) if u["username"] == user.username)
+
+    @app.post("/api/v1/admin/users/{username}/disable")
+    def disable_user(service: ServiceDep, caller: CallerDep, username: str) -> dict:
+        service.disable_user(username, actor=caller)
+        return next(u for u in service.list_users(actor=caller) if u["username"] == username)
+
+    @app.get("/api/v1/admin/audit")
+    def audit(service: ServiceDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+        return service.audit_log(caller, limit=limit, offset=offset)
 
     @app.get("/api/v1/stats/units", response_model=None)
     def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[date, Query(alias="from")],

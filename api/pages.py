@@ -388,3 +388,29 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
         raise Conflict("请填写约稿截止日期", code="missing_field", status=422)
     service.create_topic(caller, title, description, datetime.combine(deadline, time.max, tzinfo=SHANGHAI))
     return RedirectResponse("/topics?msg=" + quote("约稿已发布"), status_code=303)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, service: ServiceDep, caller: PageCaller):
+    import json
+
+    users = service.list_users(actor=caller)  # administrators only: 403 otherwise
+    return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=50),
+                  config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
+                  model_version=service.model.version, units=service.unit_names())
+
+
+@router.post("/admin/users")
+def admin_add_user(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
+                   username: Annotated[str, Form(max_length=100)] = "", password: Annotated[str, Form(max_length=200)] = "",
+                   role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = ""):
+    check_csrf(request, service, csrf)
+    service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)
+    return RedirectResponse("/admin?msg=" + quote(f"已添加用户 {username.strip()}"), status_code=303)
+
+
+@router.post("/admin/users/{username}/disable")
+def admin_disable_user(request: Request, service: ServiceDep, caller: PageCaller, username: str, csrf: CsrfField = ""):
+    check_csrf(request, service, csrf)
+    service.disable_user(username, actor=caller)
+    return RedirectResponse("/admin?msg=" + quote(f"已停用用户 {username}"), status_code=303)

@@ -36,3 +36,13 @@ class TopicIn(BaseModel):
     title: str = Field(..., min_length=1, max_length=200, description="约稿题目")
     description: str = Field("", max_length=5000, description="说明")
     deadline: datetime = Field(..., description="截止时间")
+
+
+class UserIn(BaseModel):
+    """A user an administrator creates."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(..., min_length=1, max_length=100, description="用户名")
+    password: str = Field(..., min_length=8, max_length=200, description="密码(至少 8 位)")
+    role: Literal["officer", "editor", "admin"] = Field(..., description="角色")
+    unit: str | None = Field(None, max_length=200, description="报送单位(信息员必填)")

@@ -71,8 +71,15 @@ class ReviewService:
 
     # --- users and authentication -------------------------------------------------------
 
-    def add_user(self, username: str, password: str, role: str, unit: str | None = None) -> int:
-        """Create a user (officers need a unit, created if new); returns the user id."""
+    def add_user(self, username: str, password: str, role: str, unit: str | None = None, *,
+                 actor: Caller | None = None) -> int:
+        """Create a user (officers need a unit, created if new); returns the user id.
+
+        `actor` is the administrator doing it through the service; None is the local command line.
+        """
+        _require_admin(actor)
+        if not username.strip() or len(username) > 100:
+            raise Conflict("用户名不能为空,且不超过 100 个字符", code="invalid_username", status=422)
         if role not in ROLES:
             raise Conflict(f"角色应为 {'、'.join(ROLES)} 之一", code="invalid_role", status=422)
         if role == "officer" and not unit:
@@ -87,24 +94,41 @@ class ReviewService:
                         unit_id=unit_row.id if unit_row else None, active=True)
             session.add(user)
             session.flush()
-            session.add(AuditEntry(user_id=None, action="user_add", target=username, detail={"role": role},
+            session.add(AuditEntry(user_id=actor and actor.id, action="user_add", target=username,
+                                   detail={"role": role, "unit": unit},
                                    created_at=_now()))
             return user.id
 
-    def list_users(self) -> list[dict]:
+    def list_users(self, *, actor: Caller | None = None) -> list[dict]:
         """All users with role, unit and whether they are active."""
+        _require_admin(actor)
         with self.sessions() as session:
             return [{"username": u.username, "role": u.role, "unit": u.unit.name if u.unit else None,
                      "active": u.active} for u in session.scalars(select(User).order_by(User.username))]
 
-    def disable_user(self, username: str) -> None:
+    def disable_user(self, username: str, *, actor: Caller | None = None) -> None:
         """Stop a user from logging in (their tokens stop working at once)."""
+        _require_admin(actor)
+        if actor is not None and actor.username == username:
+            raise Conflict("不能停用自己的账号", code="cannot_disable_self", status=422)
         with transaction(self.sessions) as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"用户 {username} 不存在", code="not_found")
             user.active = False
-            session.add(AuditEntry(user_id=None, action="user_disable", target=username, created_at=_now()))
+            session.add(AuditEntry(user_id=actor and actor.id, action="user_disable", target=username,
+                                   created_at=_now()))
+
+    def audit_log(self, actor: Caller, *, limit: int = 100, offset: int = 0) -> dict:
+        """The audit log, newest first (administrators)."""
+        _require_admin(actor)
+        with self.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(AuditEntry))
+            rows = session.execute(select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.user_id)
+                                   .order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+            return {"total": total, "items": [
+                {"id": e.id, "user": name, "action": e.action, "target": e.target, "detail": e.detail,
+                 "created_at": _aware(e.created_at).isoformat()} for e, name in rows]}
 
     def import_briefs(self, briefs: list[Brief], *, progress=None) -> int:
         """Load an archive with reviews (and the decisions its labels record); existing ids are skipped.
@@ -516,6 +540,12 @@ class ReviewService:
             session.add(unit)
             session.flush()
         return unit
+
+
+def _require_admin(actor: Caller | None) -> None:
+    """Administrators only; None is the local command line, trusted like a database shell."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("只有管理员可以管理用户和查看审计日志", code="forbidden")
 
 
 def _months(start: datetime, end: datetime) -> list[str]:

@@ -49,7 +49,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(trained_model_dir, database_url):
-    """Base URL and app of a running server with one editor and officers of two units."""
+    """Base URL and app of a running server with an editor, an administrator and officers of two units."""
     settings = Settings(database_url=database_url, model_dir=trained_model_dir, secret_key="k" * 48,
                         max_body_bytes=200_000)
     app = create_app(settings)
@@ -64,6 +64,7 @@ def server(trained_model_dir, database_url):
         time.sleep(0.05)
     service = app.state.service
     service.add_user("editor1", "editor-pass-1", "editor")
+    service.add_user("admin1", "admin-pass-1", "admin")
     service.add_user("officer_a", "officer-pass-a", "officer", unit="清河县农业农村局")
     service.add_user("officer_b", "officer-pass-b", "officer", unit="安平县应急管理局")
     yield f"http://127.0.0.1:{port}", app

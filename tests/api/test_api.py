@@ -5,6 +5,8 @@ import uuid
 
 import httpx
 
+from tests.api.conftest import login
+
 WARNING = {"title": "小麦赤霉病在我县南部乡镇出现扩散苗头",
            "body": "今天上午,县植保站对南部5个乡镇开展病情调查,调查田块86块,发现赤霉病病穗的有31块,占36%,比去年同期明显偏高。"
                    "据气象部门预报,未来10天仍有2至3次降雨,病害可能进一步扩散。建议县财政安排应急资金120万元,组织统防统治。"}
@@ -219,3 +221,35 @@ def test_queue_filters_by_flag_category_and_date(officer_a, editor):
     routine = editor.get("/api/v1/queue", params={"category": "routine", "limit": 200}).json()["items"]
     assert routine and {i["category"] for i in routine} == {"routine"}
     assert editor.get("/api/v1/queue", params={"flag": "x;drop"}).status_code == 422
+
+
+def test_only_administrators_manage_users_and_read_the_audit_log(server, officer_a, editor):
+    base = server[0]
+    admin = login(base, "admin1", "admin-pass-1")
+    for client in (officer_a, editor):
+        assert client.get("/api/v1/admin/users").status_code == 403
+        assert client.get("/api/v1/admin/audit").status_code == 403
+        r = client.post("/api/v1/admin/users", json={"username": "mole", "password": "mole-pass-1", "role": "admin"})
+        assert r.status_code == 403 and r.json()["code"] == "forbidden"
+        assert client.post("/api/v1/admin/users/officer_b/disable").status_code == 403
+    assert "mole" not in {u["username"] for u in admin.get("/api/v1/admin/users").json()}
+
+    r = admin.post("/api/v1/admin/users", json={"username": "temp_officer", "password": "temp-pass-1",
+                                                "role": "officer", "unit": "安平县应急管理局"})
+    assert r.status_code == 201 and r.json() == {"username": "temp_officer", "role": "officer",
+                                                 "unit": "安平县应急管理局", "active": True}
+    r = admin.post("/api/v1/admin/users", json={"username": "no_unit", "password": "temp-pass-1", "role": "officer"})
+    assert r.status_code == 422 and r.json()["code"] == "unit_required"
+    r = admin.post("/api/v1/admin/users", json={"username": "weak", "password": "short", "role": "editor"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    temp = login(base, "temp_officer", "temp-pass-1")
+    assert temp.get("/api/v1/briefs").status_code == 200
+    r = admin.post("/api/v1/admin/users/temp_officer/disable")
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert temp.get("/api/v1/briefs").status_code == 401  # the old token stops working at once
+    assert admin.post("/api/v1/admin/users/admin1/disable").json()["code"] == "cannot_disable_self"
+    assert admin.post("/api/v1/admin/users/ghost/disable").status_code == 404
+
+    audit = admin.get("/api/v1/admin/audit", params={"limit": 500}).json()
+    actions = [(e["user"], e["action"], e["target"]) for e in audit["items"]]
+    assert ("admin1", "user_add", "temp_officer") in actions and ("admin1", "user_disable", "temp_officer") in actions

@@ -191,3 +191,22 @@ def test_bad_form_input_is_a_page_not_a_crash(editor_page, officer_page):
     r = officer_page.post("/topics", data={"csrf": _csrf(officer_page.get("/check").text), "title": "x",
                                            "deadline": "2030-01-01"})
     assert r.status_code == 403
+
+
+def test_admin_page_adds_and_disables_users(server, editor_page):
+    assert editor_page.get("/admin").status_code == 403
+    admin = page_login(server[0], "admin1", "admin-pass-1")
+    page = admin.get("/admin").text
+    assert 'data-user="editor1"' in page and "审计日志" in page
+    csrf = _csrf(page)
+    r = admin.post("/admin/users", data={"csrf": csrf, "username": "page_editor", "password": "page-pass-1",
+                                         "role": "editor", "unit": ""})
+    assert r.status_code == 303
+    newcomer = page_login(server[0], "page_editor", "page-pass-1")
+    assert newcomer.get("/queue").status_code == 200
+    r = admin.post("/admin/users/page_editor/disable", data={"csrf": csrf})
+    assert r.status_code == 303
+    assert newcomer.get("/queue").status_code == 303  # logged out: back to the login form
+    r = editor_page.post("/admin/users", data={"csrf": _csrf(editor_page.get("/queue").text), "username": "x",
+                                               "password": "xxxxxxxx1", "role": "admin"})
+    assert r.status_code == 403
