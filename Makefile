@@ -8,14 +8,14 @@ MODEL_DIR := var/models/default
 DATA := data_samples/briefs.jsonl
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: all run serve test test-fast model bench lint clean help postgres chromium
+.PHONY: all run serve queue test test-fast model bench lint clean help postgres chromium
 
 all: run
 
 help:
-	@echo "make run    - set up .venv, prepare the default model, print the ranked review of the sample archive"
+	@echo "make run    - set up .venv, prepare the default model, start the service with demo data (http://127.0.0.1:8000/)"
 	@echo "make test   - set up .venv, run the whole test suite"
-	@echo "make serve  - start the review service (API) with the sample archive and demo users"
+	@echo "make queue  - print the ranked review of the sample archive in the terminal"
 	@echo "make model  - (re)train the default model into $(MODEL_DIR)"
 	@echo "make bench  - run the benchmarks in bench/"
 
@@ -26,7 +26,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import review, models, training, cli, jieba, sklearn, skops" 
 	touch $(STAMP)
 
@@ -36,12 +36,18 @@ $(MODEL_DIR)/meta.json: $(STAMP) $(DATA) $(wildcard models/*.py training/*.py re
 
 model: $(MODEL_DIR)/meta.json
 
+# The review service on embedded defaults: SQLite under var/, the sample archive and demo
+# users loaded on first start, their logins printed. HOST/PORT override the address.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(MODEL_DIR)/meta.json
-	$(BIN)/briefs queue $(DATA) --top 25
+	$(BIN)/briefs serve --demo --host $(HOST) --port $(PORT)
 
-# The review service (issue 3, in progress): API on http://127.0.0.1:8000, demo data and logins.
-serve: $(MODEL_DIR)/meta.json
-	$(BIN)/briefs serve --demo
+serve: run
+
+# The command-line view of the same engine: the sample archive as a ranked queue.
+queue: $(MODEL_DIR)/meta.json
+	$(BIN)/briefs queue $(DATA) --top 25
 
 # Tests need system packages: a real PostgreSQL server they start themselves, and Chromium
 # for the browser tests of the pages. Installed from Debian when missing (as root, or sudo).

@@ -269,7 +269,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     service = _service(with_model=True)
     if demo:
         seed_demo(service)
-    err.print(f"服务地址:http://{host}:{port}/    接口文档:http://{host}:{port}/docs")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    err.print(f"在浏览器中打开 http://{shown}:{port}/ 用上面的账号登录;接口文档:http://{shown}:{port}/docs")
     uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
 
 
