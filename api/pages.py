@@ -264,7 +264,8 @@ def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfF
                       error=str(exc), idempotency_key=uuid.uuid4().hex)
     result = service.check(draft)
     return render(request, service, caller, "check.html", title=draft.title, body=draft.body, result=result,
-                  marked=highlighted(draft.title, draft.body, result), similar=service.similar(draft.title, draft.body, result, caller=caller),
+                  marked=highlighted(draft.title, draft.body, result),
+                  similar=service.similar(draft.title, draft.body, result, caller=caller),
                   idempotency_key=uuid.uuid4().hex)
 
 
@@ -402,7 +403,8 @@ def admin(request: Request, service: ServiceDep, caller: PageCaller):
 
 @router.post("/admin/users")
 def admin_add_user(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
-                   username: Annotated[str, Form(max_length=100)] = "", password: Annotated[str, Form(max_length=200)] = "",
+                   username: Annotated[str, Form(max_length=100)] = "",
+                   password: Annotated[str, Form(max_length=200)] = "",
                    role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = ""):
     check_csrf(request, service, csrf)
     service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)

@@ -476,7 +476,8 @@ class ReviewService:
             st["adoption_rate"] = round(st["adopted"] / st["submitted"], 4)
             st["problem_trend_share"] = round(st.pop("problem_trend") / st["submitted"], 4)
             st["points"] = round(st["points"], 2)
-            st["months_without_adoption"] = [m for m in months if m not in st.pop("_months")]
+            adopted_months = st.pop("_months")
+            st["months_without_adoption"] = [m for m in months if m not in adopted_months]
         return out
 
     def create_topic(self, caller: Caller, title: str, description: str, deadline: datetime) -> dict:

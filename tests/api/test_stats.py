@@ -72,3 +72,26 @@ def test_topics_are_published_by_editors_and_matched_to_submissions(officer_a, e
     assert [t["id"] for t in items[wheat["id"]]["topics"]] == [topic]
     r = editor.post("/api/v1/topics", json={"title": "", "deadline": deadline})
     assert r.status_code == 422
+
+
+def test_months_without_adoption_over_a_quarter(server, editor):
+    """A period of several months: each unit's months with no adopted brief, in order."""
+    from datetime import datetime
+
+    from review.brief import SHANGHAI, Adoption, Brief, Labels
+
+    def brief(n: int, unit: str, month: int, level: str) -> Brief:
+        return Brief(id=f"q-{n}", unit=unit, title=f"第{n}条季度测试信息", body=WARNING["body"] + f"编号{n}。",
+                     submitted_at=datetime(2024, month, 10, 9, 0, tzinfo=SHANGHAI),
+                     labels=Labels(("problem",), adoption=Adoption(level)))
+
+    server[1].state.service.import_briefs([
+        brief(1, "季度甲县", 1, "county"), brief(2, "季度甲县", 2, "none"), brief(3, "季度甲县", 3, "none"),
+        brief(4, "季度乙县", 1, "city"), brief(5, "季度乙县", 3, "county"),
+    ])
+    r = editor.get("/api/v1/stats/units", params={"from": "2024-01-01", "to": "2024-03-31"})
+    assert r.status_code == 200, r.text
+    units = {u["unit"]: u for u in r.json()["units"]}
+    assert units["季度甲县"]["months_without_adoption"] == ["2024-02", "2024-03"]
+    assert units["季度乙县"]["months_without_adoption"] == ["2024-02"]
+    assert units["季度乙县"]["rank"] < units["季度甲县"]["rank"]  # city 8 + county 4 beats county 4
