@@ -78,6 +78,12 @@ class ReviewService:
         """The model serving now. Read it once per operation, so one request uses one model."""
         return self.models.current()
 
+    @model.setter
+    def model(self, value) -> None:
+        from models.registry import StaticHolder
+
+        self.models = StaticHolder(value)
+
     # --- users and authentication -------------------------------------------------------
 
     def add_user(self, username: str, password: str, role: str, unit: str | None = None) -> int:

@@ -14,7 +14,6 @@ from training.train import data_hash
 from tests.conftest import ROOT, SAMPLES
 
 HELDOUT = ROOT / "data_samples" / "heldout.jsonl"
-EDITOR = Caller(0, "editor", "editor", None)
 
 
 @pytest.fixture()
@@ -23,6 +22,7 @@ def service(tmp_path, model, config):
     upgrade(engine)
     svc = ReviewService(engine, model, config, secret="s" * 48)
     svc.add_user("officer", "officer-pass", "officer", unit="清河县农业农村局")
+    svc.editor = Caller(svc.add_user("editor", "editor-pass", "editor"), "editor", "editor", None)
     yield svc
     engine.dispose()
 
@@ -43,15 +43,15 @@ def test_decisions_and_corrections_flow_into_the_snapshot(service, config):
     new = [dataclasses.replace(b, id=f"x{i}") for i, b in enumerate(load_briefs(SAMPLES)[:4])]
     ids = [_submit(service, b) for b in new]
     # adopted at city level with a category correction; rejected; corrected but still open; returned only
-    service.decide(EDITOR, ids[0], "recategorise", category="trend")
-    service.decide(EDITOR, ids[0], "adopt", level="city")
-    service.decide(EDITOR, ids[0], "instruction", level="county")
-    service.decide(EDITOR, ids[1], "reject")
-    service.decide(EDITOR, ids[2], "recategorise", category="proposal")
-    service.decide(EDITOR, ids[3], "return", text="请补充数据")
+    service.decide(service.editor, ids[0], "recategorise", category="trend")
+    service.decide(service.editor, ids[0], "adopt", level="city")
+    service.decide(service.editor, ids[0], "instruction", level="county")
+    service.decide(service.editor, ids[1], "reject")
+    service.decide(service.editor, ids[2], "recategorise", category="proposal")
+    service.decide(service.editor, ids[3], "return", text="请补充数据")
     # a held-out brief decided in the database never enters a training set
     held_id = _submit(service, held[0])
-    service.decide(EDITOR, held_id, "adopt", level="county")
+    service.decide(service.editor, held_id, "adopt", level="county")
 
     snap = build_snapshot(config=config, engine=service.engine, samples=SAMPLES, heldout=HELDOUT)
     by_id = {b.id: b for b in snap.briefs}
@@ -61,7 +61,7 @@ def test_decisions_and_corrections_flow_into_the_snapshot(service, config):
     assert first.categories == ("trend",) and first.adoption.level == "city" and first.adoption.instruction == "county"
     assert snap.points[ids[0]] == 0.5 + 8 + 10  # the configured table
     assert by_id[ids[1]].labels.adoption.level == "none"
-    stored = service.get_brief(EDITOR, ids[1])
+    stored = service.get_brief(service.editor, ids[1])
     assert by_id[ids[1]].labels.category == stored["category"]  # the category the editor let stand
     assert by_id[ids[2]].labels.category == "proposal" and by_id[ids[2]].labels.adoption is None
     assert snap.corrected == {ids[0], ids[2]}
@@ -70,7 +70,7 @@ def test_decisions_and_corrections_flow_into_the_snapshot(service, config):
 
     # A later correction changes the content hash; the same state hashes the same.
     assert build_snapshot(config=config, engine=service.engine, samples=SAMPLES, heldout=HELDOUT).hash == snap.hash
-    service.decide(EDITOR, ids[1], "recategorise", category="problem")
+    service.decide(service.editor, ids[1], "recategorise", category="problem")
     again = build_snapshot(config=config, engine=service.engine, samples=SAMPLES, heldout=HELDOUT)
     assert again.hash != snap.hash and {b.id: b for b in again.briefs}[ids[1]].labels.category == "problem"
 
@@ -81,7 +81,7 @@ def test_a_sample_in_the_database_keeps_its_hand_labels_unless_corrected(service
     snap = build_snapshot(config=config, engine=service.engine, samples=SAMPLES)
     assert {b.id: b for b in snap.briefs}[sample.id].labels.categories == sample.labels.categories
     other = next(c for c in ("trend", "routine") if c != sample.labels.category)
-    service.decide(EDITOR, sample.id, "recategorise", category=other)
+    service.decide(service.editor, sample.id, "recategorise", category=other)
     snap = build_snapshot(config=config, engine=service.engine, samples=SAMPLES)
     labels = {b.id: b for b in snap.briefs}[sample.id].labels
     assert labels.category == other and sample.labels.category in labels.categories
@@ -119,5 +119,7 @@ def test_time_split_tests_only_on_briefs_newer_than_the_champions_data(sample_br
     train, test = time_split(sample_briefs, 0.2, after=newest, min_test=20)
     assert test == [] and len(train) == 595  # the champion saw everything: nothing fair to test on
     cut = sorted(b.submitted_at for b in sample_briefs)[-10]
+    newer = sum(b.submitted_at > cut for b in sample_briefs)
     train, test = time_split(sample_briefs, 0.2, after=cut, min_test=5)
-    assert len(test) == 9 and len(train) == 586
+    assert 5 <= len(test) == newer <= 9 and len(train) == 595 - newer and all(b.submitted_at > cut for b in test)
+    assert time_split(sample_briefs, 0.2, after=cut, min_test=newer + 1)[1] == []
