@@ -16,7 +16,7 @@ help:
 	@echo "make run    - set up .venv, prepare the default model, start the service with demo data (http://127.0.0.1:8000/)"
 	@echo "make test   - set up .venv, run the whole test suite"
 	@echo "make queue  - print the ranked review of the sample archive in the terminal"
-	@echo "make model  - (re)train the default model into $(MODEL_DIR)"
+	@echo "make model  - (re)train the default model into $(MODEL_DIR); an empty registry makes it v1"
 	@echo "make bench  - run the benchmarks in bench/"
 
 $(BIN)/python:
@@ -31,8 +31,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 # The default model is trained from the hand-written samples; retrained when they change.
+# An empty model registry (var/models/registry) registers it as v1, the first champion.
 $(MODEL_DIR)/meta.json: $(STAMP) $(DATA) $(wildcard models/*.py training/*.py review/*.py review/lexicon.py)
 	$(BIN)/briefs train $(DATA) -o $(MODEL_DIR)
+	$(BIN)/briefs models init
 
 model: $(MODEL_DIR)/meta.json
 

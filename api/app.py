@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.admin import router as admin_router
 from api.db import make_engine, upgrade
 from api.deps import CallerDep, ServiceDep
 from api.errors import ServiceError
@@ -28,14 +29,16 @@ from review.records import parse_record, read_draft
 
 
 def build_service(settings: Settings) -> ReviewService:
-    """Open the database (migrating it), load the model and configuration."""
-    from models import load_model
+    """Open the database (migrating it), load the model (the registry's champion) and configuration."""
+    from api.learning import learning_loop, serving_models
     from review.config import load_config
 
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    return ReviewService(engine, load_model(settings.model_dir), load_config(settings.config),
-                         secret=secret_key(settings), token_minutes=settings.token_minutes)
+    service = ReviewService(engine, serving_models(settings), load_config(settings.config),
+                            secret=secret_key(settings), token_minutes=settings.token_minutes)
+    learning_loop(service).start_scheduler()
+    return service
 
 
 def create_app(settings: Settings | None = None, service: ReviewService | None = None) -> FastAPI:
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan,
                   description="政务信息审核服务:自查、预审队列、采用决定")
+    app.include_router(admin_router)  # the learning loop: models, retraining, reports, uncertain items
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):

@@ -56,9 +56,13 @@ class ReviewService:
     """Briefs, reviews, decisions and users over one database, with one loaded model."""
 
     def __init__(self, engine: Engine, model, config: ReviewConfig, *, secret: str, token_minutes: int = 720):
+        from models.registry import StaticHolder
+
         self.engine = engine
         self.sessions = session_factory(engine)
-        self.model = model
+        # `model` is a fixed model or a holder following the registry's champion
+        # (models.registry.ChampionHolder): a promotion switches models between requests.
+        self.models = model if hasattr(model, "current") else StaticHolder(model)
         self.config = config
         self.secret = secret
         self.token_minutes = token_minutes
@@ -68,6 +72,17 @@ class ReviewService:
             for row, version in _latest_versions(session):
                 brief = _as_brief(row, version)
                 self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+
+    @property
+    def model(self):
+        """The model serving now. Read it once per operation, so one request uses one model."""
+        return self.models.current()
+
+    @model.setter
+    def model(self, value) -> None:
+        from models.registry import StaticHolder
+
+        self.models = StaticHolder(value)
 
     # --- users and authentication -------------------------------------------------------
 
@@ -140,13 +155,14 @@ class ReviewService:
             stored = [_as_brief(row, v) for row, v in _latest_versions(session)]
         existing = {b.id for b in stored}
         todo = sorted((b for b in briefs if b.id not in existing), key=lambda b: b.submitted_at)
+        model = self.model
         # Duplicates over the whole import and the stored archive at once, then reviews by chunk.
         duplicates = find_duplicates(todo, config=self.config, archive=stored,
-                                     embed=getattr(self.model, "embed", None))
+                                     embed=getattr(model, "embed", None))
         now = _now()
         for start in range(0, len(todo), 500):
             chunk = todo[start:start + 500]
-            reviews = review_briefs(chunk, self.model, config=self.config, duplicates=duplicates[start:start + 500])
+            reviews = review_briefs(chunk, model, config=self.config, duplicates=duplicates[start:start + 500])
             with transaction(self.sessions) as session:
                 for brief, review in zip(chunk, reviews):
                     unit = self._unit(session, brief.unit)
@@ -206,11 +222,12 @@ class ReviewService:
         with self._lock:
             found = [self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=threshold,
                                       brief_id=brief.id)]
-        embed = getattr(self.model, "embed", None)
+        model = self.model
+        embed = getattr(model, "embed", None)
         if embed is not None:
             # Same-event matches need the recent briefs' vectors: only the last few days are read.
             add_same_event([brief], self._recent_briefs(brief.submitted_at), embed, found, self.config)
-        return review_briefs([brief], self.model, config=self.config, duplicates=found)[0]
+        return review_briefs([brief], model, config=self.config, duplicates=found)[0]
 
     def _recent_briefs(self, until: datetime) -> list[Brief]:
         days = float(self.config.section("duplicates")["same_event_days"])
@@ -508,13 +525,14 @@ class ReviewService:
     def _topic_matches(self, texts: list[str], whens: list[datetime]) -> list[list[dict]]:
         """`match_topics` for many briefs: topics and texts are vectorised once."""
         topics = self.list_topics(open_at=min(whens)) if texts else []
-        if not topics or getattr(self.model, "embed", None) is None:
+        model = self.model
+        if not topics or getattr(model, "embed", None) is None:
             return [[] for _ in texts]
         threshold = float(self.config.section("topics")["min_similarity"])
         when = max(whens)
         docs = [Brief(id=str(t["id"]), unit="", title=t["title"], body=t["description"], submitted_at=when)
                 for t in topics] + [Brief(id="brief", unit="", title="", body=text, submitted_at=when) for text in texts]
-        vectors = self.model.embed(docs)
+        vectors = model.embed(docs)
         sims = (vectors[len(topics):] @ vectors[:len(topics)].T).toarray()
         out = []
         for row, brief_when in zip(sims, whens):
@@ -525,13 +543,9 @@ class ReviewService:
 
     def points(self, decisions) -> dict[str, Any]:
         """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
-        table = self.config.section("points")
-        adoption = max([table["adoption_compiled" if d.compiled else "adoption"].get(d.level, 0.0)
-                        for d in decisions if d.action == "adopt"], default=0.0)
-        instruction = max([table["instruction"].get(d.level, 0.0) for d in decisions if d.action == "instruction"],
-                          default=0.0)
-        return {"submitted": table["submitted"], "adoption": adoption, "instruction": instruction,
-                "total": table["submitted"] + adoption + instruction}
+        from review.outcome import decision_points
+
+        return decision_points(decisions, self.config)
 
     @staticmethod
     def _unit(session, name: str) -> Unit:

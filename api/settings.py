@@ -18,7 +18,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(f"sqlite:///{ROOT / 'var' / 'briefs.db'}",
                               description="SQLAlchemy URL: SQLite by default, postgresql+psycopg://… for PostgreSQL")
-    model_dir: Path | None = Field(None, description="Model directory; default var/models/default")
+    model_dir: Path | None = Field(None, description="Pin the service to this model directory (no registry); "
+                                                     "unset: the registry's champion")
+    model_root: Path | None = Field(None, description="Model registry root; default var/models/registry")
     config: Path | None = Field(None, description="Review configuration TOML merged over review/defaults.toml")
     secret_key: str = Field("", description="Key signing access tokens; empty means one kept in var/secret_key")
     token_minutes: int = Field(12 * 60, description="Lifetime of an access token, in minutes")

@@ -122,7 +122,14 @@ class BriefModel:
 
 
 def load_model(path: str | os.PathLike | None = None) -> BriefModel:
-    """The model at `path`, else $BRIEFS_MODEL_DIR, else the default model prepared at set-up."""
+    """The model at `path`, else $BRIEFS_MODEL_DIR, else the registry's champion, else the
+    default model prepared at set-up."""
+    if path is None and not os.environ.get(MODEL_DIR_ENV):
+        from models.registry import ModelRegistry
+
+        registry = ModelRegistry()
+        if registry.champion() is not None:
+            return registry.load_champion()
     if path is None:
         path = os.environ.get(MODEL_DIR_ENV) or default_model_dir()
     return BriefModel.load(path)

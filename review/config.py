@@ -112,6 +112,11 @@ def load_config(path: str | os.PathLike | None = None, *, overrides: Mapping[str
     weights = data["priority"]["weights"]
     if abs(sum(weights.values()) - 1.0) > 1e-6:
         raise ConfigError("priority.weights 各项之和应为 1")
+    retrain = data["retrain"]
+    if not 0 < retrain["test_share"] < 1:
+        raise ConfigError("retrain.test_share 应在 0 和 1 之间")
+    if not 0 <= retrain["schedule_hour"] <= 23 or int(retrain["schedule_hour"]) != retrain["schedule_hour"]:
+        raise ConfigError("retrain.schedule_hour 应为 0 到 23 的整数")
     return ReviewConfig(_freeze(data))
 
 

@@ -58,3 +58,15 @@ def realised_points(level: str, instruction: str, config: ReviewConfig, *, compi
     table = config.section("points")
     key = "adoption_compiled" if compiled else "adoption"
     return float(table[key].get(level, 0.0) + table["instruction"].get(instruction, 0.0))
+
+
+def decision_points(decisions, config: ReviewConfig) -> dict[str, float]:
+    """Points a brief earned from editors' decisions (objects with action, level, compiled):
+    submission, the highest adoption (compiled-piece rate when compiled), the highest 批示."""
+    table = config.section("points")
+    adoption = max([table["adoption_compiled" if d.compiled else "adoption"].get(d.level, 0.0)
+                    for d in decisions if d.action == "adopt"], default=0.0)
+    instruction = max([table["instruction"].get(d.level, 0.0) for d in decisions if d.action == "instruction"],
+                      default=0.0)
+    return {"submitted": table["submitted"], "adoption": adoption, "instruction": instruction,
+            "total": table["submitted"] + adoption + instruction}

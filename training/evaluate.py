@@ -137,10 +137,11 @@ def metrics_from_predictions(briefs: Sequence[Brief], pred: Predictions) -> dict
     tp = int(np.sum(truth_u & pred_u))
     out["urgent"] = {"precision": tp / max(1, int(pred_u.sum())), "recall": tp / max(1, int(truth_u.sum())),
                      "support": int(truth_u.sum())}
-    adopted = np.array([bool(b.labels.adoption and b.labels.adoption.adopted) for b in tested])
-    out["adoption_auc"] = (float(roc_auc_score(adopted, pred.adoption[idx]))
+    known = np.array([b.labels.adoption is not None for b in tested])  # open briefs: outcome unknown
+    adopted = np.array([bool(b.labels.adoption and b.labels.adoption.adopted) for b in tested])[known]
+    out["adoption_auc"] = (float(roc_auc_score(adopted, pred.adoption[idx][known]))
                            if 0 < adopted.sum() < len(adopted) else float("nan"))
-    out["adoption_rate"] = float(adopted.mean())
+    out["adoption_rate"] = float(adopted.mean()) if len(adopted) else float("nan")
     return out
 
 
@@ -156,14 +157,52 @@ def evaluate(briefs: Sequence[Brief], *, schemes: Sequence[str] = SCHEMES, folds
     return results
 
 
-def evaluate_model(model, briefs: Sequence[Brief], *, config: ReviewConfig | None = None) -> dict:
-    """Metrics of an already-trained model on labelled briefs it did not see (a held-out set)."""
+@dataclass
+class ModelEvaluation:
+    """One trained model on one labelled set: its predictions, reviews and metrics."""
+
+    name: str
+    briefs: list
+    pred: Predictions
+    reviews: list
+    metrics: dict
+
+    @property
+    def queue_adopted(self) -> np.ndarray:
+        """Whether each brief was adopted, in the order of the ranked queue (outcome known only)."""
+        from review.ranking import rank_queue
+
+        adopted = {b.id: b.labels.adoption.adopted for b in self.briefs if b.labels.adoption is not None}
+        return np.array([adopted[r.id] for r in rank_queue(self.reviews) if r.id in adopted], dtype=bool)
+
+
+def precision_at_k(adopted_in_queue_order: np.ndarray, ks: Sequence[int]) -> dict[int, float]:
+    """Share of the top k of the queue that were adopted, for each k (k capped at the queue length)."""
+    out = {}
+    for k in ks:
+        k = min(int(k), len(adopted_in_queue_order))
+        if k > 0:
+            out[k] = float(adopted_in_queue_order[:k].mean())
+    return out
+
+
+def evaluate_model_detail(model, briefs: Sequence[Brief], *, config: ReviewConfig | None = None,
+                          name: str = "") -> ModelEvaluation:
+    """`evaluate_model` keeping the predictions and reviews (for plots and the queue)."""
     from review.engine import review_briefs
 
     config = config or default_config()
+    briefs = list(briefs)
     probs, urgent = model.predict_proba(columns(briefs))
     title_probs, _ = model.predict_proba(np.array([[b.title, ""] for b in briefs], dtype=object))
     reviews = review_briefs(briefs, model, config=config)
     pred = Predictions(probs, title_probs, urgent, np.array([r.adoption.probability for r in reviews]),
                        np.ones(len(briefs), dtype=bool))
-    return metrics_from_predictions(briefs, pred)
+    result = ModelEvaluation(name or model.version, briefs, pred, reviews, metrics_from_predictions(briefs, pred))
+    result.metrics["precision_at_k"] = precision_at_k(result.queue_adopted, (5, 10, 20, 50))
+    return result
+
+
+def evaluate_model(model, briefs: Sequence[Brief], *, config: ReviewConfig | None = None) -> dict:
+    """Metrics of an already-trained model on labelled briefs it did not see (a held-out set)."""
+    return evaluate_model_detail(model, briefs, config=config).metrics

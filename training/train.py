@@ -119,14 +119,21 @@ def out_of_fold(briefs: Sequence[Brief], params: dict, *, folds: int = 4, seed: 
 
 def fit_outcome_models(briefs: Sequence[Brief], probs: np.ndarray, urgent: np.ndarray,
                        config: ReviewConfig, embed=None) -> tuple[HurdleClassifier, HurdleClassifier]:
-    """Adoption-level and 批示-level models from the briefs' adoption features."""
+    """Adoption-level and 批示-level models from the briefs' adoption features.
+
+    Briefs whose outcome is not known yet (an open brief an editor only recategorised) are
+    left out: unknown is not "not adopted".
+    """
+    known = [i for i, b in enumerate(briefs) if b.labels.adoption is not None]
+    if len(known) < len(briefs):
+        briefs, probs, urgent = [briefs[i] for i in known], probs[known], urgent[known]
     duplicates = find_duplicates(sorted(briefs, key=lambda b: b.submitted_at), config=config, embed=embed)
     by_id = {b.id: d for b, d in zip(sorted(briefs, key=lambda b: b.submitted_at), duplicates)}
     dups = [by_id[b.id] for b in briefs]
     inspections = inspect_briefs(briefs, probs, urgent, dups, config)
     F = adoption_features(probs, urgent, [i.analysis for i in inspections], [i.flags for i in inspections])
-    levels = np.array([(b.labels.adoption.level if b.labels.adoption else "none") for b in briefs])
-    instructions = np.array([(b.labels.adoption.instruction if b.labels.adoption else "none") for b in briefs])
+    levels = np.array([b.labels.adoption.level for b in briefs])
+    instructions = np.array([b.labels.adoption.instruction for b in briefs])
     adoption = HurdleClassifier(C=0.5, level_C=0.3).fit(F, levels)
     instruction = HurdleClassifier(C=0.5, level_C=0.3).fit(F, instructions)
     return adoption, instruction
@@ -157,6 +164,8 @@ def train_model(briefs: Sequence[Brief], *, config: ReviewConfig | None = None, 
         "created_at": created.isoformat(timespec="seconds"),
         "training_data_hash": digest,
         "training_size": len(briefs),
+        # The newest brief trained on: a later champion/challenger test uses only briefs after it.
+        "trained_until": max(b.submitted_at for b in briefs).isoformat(),
         "label_counts": dict(Counter(b.labels.category for b in briefs)),
         "adoption_counts": dict(Counter(b.labels.adoption.level if b.labels.adoption else "none" for b in briefs)),
         "params": params,
