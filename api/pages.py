@@ -395,10 +395,72 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
 def admin(request: Request, service: ServiceDep, caller: PageCaller):
     import json
 
+    from api.learning import learning_loop
+
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
+    loop = learning_loop(service)
+    try:
+        models, reports, registry_error = loop.list_models(caller), loop.list_reports(caller), ""
+    except ServiceError as exc:  # a service pinned to one model directory has no registry
+        models, reports, registry_error = None, [], exc.message
     return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=50),
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
-                  model_version=service.model.version, units=service.unit_names())
+                  model_version=service.model.version, units=service.unit_names(), models=models,
+                  reports=reports[:10], registry_error=registry_error)
+
+
+@router.post("/admin/models/{version}/promote")
+def admin_promote(request: Request, service: ServiceDep, caller: PageCaller, version: str, csrf: CsrfField = ""):
+    from api.learning import learning_loop
+
+    check_csrf(request, service, csrf)
+    learning_loop(service).promote(caller, version)
+    return RedirectResponse("/admin?msg=" + quote(f"已上线模型 {version}"), status_code=303)
+
+
+@router.post("/admin/models/rollback")
+def admin_rollback(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = ""):
+    from api.learning import learning_loop
+
+    check_csrf(request, service, csrf)
+    version = learning_loop(service).rollback(caller)["promoted"]
+    return RedirectResponse("/admin?msg=" + quote(f"已回退到模型 {version}"), status_code=303)
+
+
+@router.post("/admin/retrain")
+def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
+                  data: UploadFile | None = None):
+    from api.learning import learning_loop
+
+    check_csrf(request, service, csrf)
+    extra = data.file.read() if data is not None and data.filename else None
+    job = learning_loop(service).start_retrain(caller, extra)
+    return RedirectResponse(f"/admin/jobs/{quote(job['id'])}", status_code=303)
+
+
+@router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
+def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id: str):
+    from api.learning import learning_loop
+
+    job = learning_loop(service).job(caller, job_id)
+    return render(request, service, caller, "job.html", job=job)
+
+
+@router.get("/admin/reports/{name}/{file}", response_model=None)
+def admin_report_file(service: ServiceDep, caller: PageCaller, name: str, file: str):
+    from fastapi.responses import FileResponse
+
+    from api.learning import learning_loop
+
+    return FileResponse(learning_loop(service).report_file(caller, name, file))
+
+
+@router.get("/uncertain", response_class=HTMLResponse)
+def uncertain(request: Request, service: ServiceDep, caller: PageCaller):
+    from api.learning import learning_loop
+
+    result = learning_loop(service).uncertain(caller, limit=30)
+    return render(request, service, caller, "uncertain.html", result=result)
 
 
 @router.post("/admin/users")

@@ -2,54 +2,19 @@
 self-checks and submits, an editor finds the brief in the queue with the keyboard, adopts
 it, and the points appear in the 通报."""
 
-import shutil
-
 import pytest
 
 from review.config import load_config
 
-# As root in a closed network: no sandbox, and no background connections that would fail.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+from tests.api.conftest import follow as _follow
+from tests.api.conftest import page_in_browser as _login
+
 UNIT = "清河县农业农村局"
 DRAFT_TITLE = "清河县秸秆离田利用率偏低 史无前例的焚烧反弹风险值得关注"
 DRAFT_BODY = ("今年秋收以来,我县12个乡镇秸秆产生量约41万吨,离田利用率仅为38%,比去年同期下降9个百分点。"
               "11月以来,卫星遥感监测发现火点17处,较去年同期增加6处,主要集中在东部3个乡镇。"
               "原因是收储点布局不足、运输补贴标准偏低,农户离田积极性不高。"
               "建议县财政将离田运输补贴由每吨30元提高到50元,在东部乡镇新增收储点4个。")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "需要 Debian 的 chromium 软件包:运行 make chromium(make test 会自动安装)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _follow(page, selector: str) -> None:
-    """Click something that loads a new page, and wait for that page."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def _login(browser, base: str, username: str, password: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    _follow(page, "button:has-text('登录')")
-    return page
-
 
 def test_officer_submits_editor_adopts_points_in_report(server, browser):
     base, app = server

@@ -20,7 +20,7 @@ from api.settings import Settings
 from models.registry import ModelRegistry
 from training.retrain import decide
 
-from tests.api.conftest import _free_port, login
+from tests.api.conftest import _free_port, follow, login, page_in_browser
 
 NEW_SHARE = 0.25
 
@@ -254,3 +254,38 @@ def test_decisions_retrain_and_the_promoted_model_serves(loop_server, admin, edi
     assert httpx.get(f"{base}/api/v1/healthz").json()["model_version"] == "v1"
     assert admin.post(f"/api/v1/admin/models/{version}/promote").json()["serving"] == version
     assert officer.post("/api/v1/check", json={"title": "我县召开安全生产会议", "body": ""}).json()["model_version"] == version
+
+
+def test_admin_and_editor_pages_of_the_learning_loop(loop_server, browser):
+    """After the retraining above: the admin page lists the versions and the run's report,
+    which opens in Chromium with every plot loaded; editors get the uncertain-items page."""
+    base = loop_server[0]
+    admin = page_in_browser(browser, base, "admin1", "admin-pass-1")
+    admin.goto(f"{base}/admin")
+    serving = admin.inner_text("[data-testid=serving]")
+    rows = admin.locator("table.models tr[data-version]")
+    versions = [rows.nth(i).get_attribute("data-version") for i in range(rows.count())]
+    assert "v1" in versions and serving in versions
+    assert "上线中" in admin.inner_text(f"tr[data-version='{serving}']")
+
+    with admin.expect_navigation():
+        admin.locator("a", has_text="retrain-").first.click()
+    images = admin.locator("img")
+    assert images.count() >= 5
+    admin.wait_for_load_state("load")
+    sizes = admin.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+    assert all(complete and width > 100 and height > 100 for complete, width, height in sizes), sizes
+
+    # Promotion from the page switches the serving model (back to v1, then forward again).
+    admin.goto(f"{base}/admin")
+    follow(admin, "tr[data-version='v1'] button:has-text('上线')")
+    assert admin.inner_text("[data-testid=serving]") == "v1"
+    assert httpx.get(f"{base}/api/v1/healthz").json()["model_version"] == "v1"
+    follow(admin, f"tr[data-version='{serving}'] button:has-text('上线')")
+    assert admin.inner_text("[data-testid=serving]") == serving
+
+    editor = page_in_browser(browser, base, "editor1", "editor-pass-1")
+    editor.goto(f"{base}/uncertain")
+    margins = [float(t) for t in editor.locator("tr[data-row] td:last-child").all_inner_texts()]
+    assert margins and margins == sorted(margins)
+    assert editor.goto(f"{base}/admin").status == 403
