@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from review.errors import ModelError
+from review.errors import BriefError, ModelError
 
 # What `save` writes besides the tokenizer's own files.
 WEIGHTS_FILE = "model.safetensors"
@@ -105,6 +105,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise BriefError("训练数据至少需要两个类别", code="too_few_labels")
         targets = np.searchsorted(self.classes_, y)
         torch.manual_seed(self.seed)
         self.device_ = resolve_device(self.device)
@@ -118,6 +120,10 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
                     ignore_mismatched_sizes=True)
             except (OSError, ValueError, KeyError) as exc:
                 raise ModelError(f"无法读取基础模型 {base}:{exc}", code="base_model_invalid") from None
+        if self.tokenizer_.pad_token is None and self.tokenizer_.eos_token is not None:
+            # decoder-style checkpoints (GPT-2 and kin) have no padding token; batches need one
+            self.tokenizer_.pad_token = self.tokenizer_.eos_token
+            self.model_.config.pad_token_id = self.tokenizer_.eos_token_id
         self.model_.to(self.device_)
         encoded = self._encode(X)
         per_epoch = math.ceil(len(y) / self.batch_size)
@@ -170,7 +176,14 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         """Token ids of every row: title and body as a sentence pair, truncated to `max_length`."""
         titles = [str(t or "") for t in X[:, 0]]
         bodies = [str(b or "") for b in X[:, 1]]
-        return self.tokenizer_(titles, bodies, truncation="longest_first", max_length=self.max_length)
+        return self.tokenizer_(titles, bodies, truncation="longest_first", max_length=self.max_length_)
+
+    @property
+    def max_length_(self) -> int:
+        """`max_length`, capped at what the checkpoint's position embeddings and tokenizer allow."""
+        limits = [self.max_length, getattr(self.model_.config, "max_position_embeddings", None),
+                  getattr(self.tokenizer_, "model_max_length", None)]
+        return min(int(n) for n in limits if n is not None and 0 < n < 1_000_000)
 
     def _batch(self, encoded, idx) -> dict:
         """Rows `idx` of the encoding, padded to the longest of them, on the model's device."""

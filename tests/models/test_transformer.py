@@ -19,7 +19,7 @@ from models.bundle import BriefModel
 from models.transformer import TransformerClassifier
 from review.brief import CATEGORIES
 from review.engine import columns, review_briefs
-from review.errors import ModelError
+from review.errors import BriefError, ModelError
 from tests.conftest import ROOT, SAMPLES
 
 # Settings under which the tiny model overfits 60 briefs in a few seconds on one CPU core.
@@ -110,6 +110,19 @@ def test_fine_tuning_learns_the_training_set(base_dir, small_set):
     probs = trained.predict_proba(X)
     assert probs.shape == (len(y), 5) and np.allclose(probs.sum(axis=1), 1.0)
     assert list(trained.classes_) == sorted(CATEGORIES)
+
+
+def test_long_texts_are_cut_to_what_the_checkpoint_allows(base_dir, small_set):
+    mixed = small_set[::6]
+    clf = TransformerClassifier(str(base_dir), max_length=1000, max_steps=1, batch_size=4)
+    clf.fit(columns(mixed), [b.labels.category for b in mixed])
+    assert clf.max_length_ == 128  # the tiny checkpoint's position embeddings
+    long = np.array([["农村公路危桥改造" * 5, "全县共有危桥37座," * 400]], dtype=object)
+    assert len(clf._encode(long)["input_ids"][0]) == 128
+    assert np.allclose(clf.predict_proba(long).sum(axis=1), 1.0)
+    with pytest.raises(BriefError) as info:
+        TransformerClassifier(str(base_dir)).fit(columns(mixed[:2]), ["routine", "routine"])
+    assert info.value.code == "too_few_labels"
 
 
 def test_save_then_reload_gives_identical_predictions(transformer_dir, small_set, config):
