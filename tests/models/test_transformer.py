@@ -103,10 +103,10 @@ def test_fine_tuning_learns_the_training_set(base_dir, small_set):
     trained = TransformerClassifier(str(base_dir), **TINY).fit(X, y)
     assert untrained.loss_curve_ == [] and trained.n_steps_ == 80 and len(trained.loss_curve_) == 80
     first, last = np.mean(trained.loss_curve_[:10]), np.mean(trained.loss_curve_[-10:])
-    assert last < 0.5 * first  # measured: about 1.62 falling to about 0.4
+    assert last < 0.5 * first  # measured: 1.61 falling to 0.09 (means of 10 steps)
     untrained_acc = np.mean(untrained.predict(X) == y)
     trained_acc = np.mean(trained.predict(X) == y)
-    assert untrained_acc <= 0.4 and trained_acc >= 0.8  # measured: 0.20 and 0.97
+    assert untrained_acc <= 0.4 and trained_acc >= 0.8  # measured: 0.20 and 1.00
     probs = trained.predict_proba(X)
     assert probs.shape == (len(y), 5) and np.allclose(probs.sum(axis=1), 1.0)
     assert list(trained.classes_) == sorted(CATEGORIES)
