@@ -37,7 +37,7 @@ BERT_BASE_CHINESE_VOCAB = 21128
 
 
 def write_checkpoint(path: Path, size: str = "tiny", seed: int = 0) -> Path:
-    """A BERT checkpoint with random weights and a character vocabulary from the samples, as Hugging Face lays it out."""
+    """A BERT checkpoint with random weights and the samples' characters as vocabulary, laid out as on the hub."""
     import torch
     from transformers import BertConfig, BertModel
 

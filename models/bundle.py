@@ -79,7 +79,7 @@ class BriefModel:
             return np.zeros((0, len(CATEGORIES))), np.zeros(0)
         feats = self.featurizer.transform(X)
         probs = _in_category_order(self.category.predict_proba(feats), self.category.classes_)
-        if self.transformer is not None:
+        if self.transformer is not None and self.combine < 1.0:
             weight = self.combine
             probs = weight * probs + (1.0 - weight) * _in_category_order(self.transformer.predict_proba(X),
                                                                        self.transformer.classes_)

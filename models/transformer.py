@@ -219,6 +219,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
+        # the tokenizer's own limit carries the truncation length with the files
+        self.tokenizer_.model_max_length = self.max_length_
         with _quiet_transformers():
             self.model_.save_pretrained(path, safe_serialization=True)
             self.tokenizer_.save_pretrained(path)
@@ -230,7 +232,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         path = Path(path)
-        self = cls(**(params or {}))
+        known = cls().get_params()
+        self = cls(**{k: v for k, v in (params or {}).items() if k in known})
         self.device_ = resolve_device(self.device)
         with _quiet_transformers():
             try:

@@ -125,6 +125,35 @@ def test_long_texts_are_cut_to_what_the_checkpoint_allows(base_dir, small_set):
     assert info.value.code == "too_few_labels"
 
 
+def test_a_decoder_checkpoint_without_padding_token(tmp_path, sample_briefs, small_set):
+    """Not only BERT: a tiny GPT-2 with a byte-level BPE vocabulary, which has no padding token."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2Model
+
+    base = tmp_path / "tiny-gpt2"
+    base.mkdir()
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator([b.title + b.body for b in sample_briefs], trainers.BpeTrainer(
+        vocab_size=600, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    bpe.model.save(str(base))  # vocab.json and merges.txt, as GPT-2 checkpoints have them
+    (base / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "GPT2Tokenizer", **dict.fromkeys(("bos_token", "eos_token", "unk_token"), "<|endoftext|>")}))
+    torch.manual_seed(0)
+    GPT2Model(GPT2Config(vocab_size=600, n_embd=32, n_layer=2, n_head=2, n_positions=128, bos_token_id=0,
+                         eos_token_id=0)).save_pretrained(base, safe_serialization=True)
+    mixed = small_set[::3]
+    X = columns(mixed)
+    clf = TransformerClassifier(str(base), max_steps=5, max_length=64, batch_size=8)
+    probs = clf.fit(X, [b.labels.category for b in mixed]).predict_proba(X)
+    assert clf.tokenizer_.pad_token == "<|endoftext|>" and clf.model_.config.pad_token_id == 0
+    clf.save(tmp_path / "saved")
+    again = TransformerClassifier.load(tmp_path / "saved", clf.get_params())
+    assert np.allclose(again.predict_proba(X), probs)
+
+
 def test_save_then_reload_gives_identical_predictions(transformer_dir, small_set, config):
     meta = json.loads((transformer_dir / "meta.json").read_text(encoding="utf-8"))
     assert meta["backend"] == "transformer" and meta["version"].startswith("transformer-")
