@@ -29,6 +29,12 @@ from review.errors import BriefError, ModelError
 # What `save` writes besides the tokenizer's own files.
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
+# A checkpoint's tokenizer is one of these; without any, Hugging Face would quietly build
+# an empty vocabulary and every character would be unknown.
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "tokenizer.model", "spiece.model",
+                   "sentencepiece.bpe.model")
+# Share of the training text's tokens the vocabulary may not know before we refuse it.
+MAX_UNKNOWN_SHARE = 0.3
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -67,7 +73,23 @@ def check_base_model(path: str | os.PathLike) -> Path:
         raise ModelError(f"基础模型目录 {path} 中没有 safetensors 权重文件(model.safetensors)。"
                          "为避免加载 pickle 格式(pytorch_model.bin)可能执行任意代码,只接受 safetensors 权重。",
                          code="base_model_unsafe")
+    if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        raise ModelError(f"基础模型目录 {path} 中没有分词器文件({'、'.join(TOKENIZER_FILES[:3])} 等)。"
+                         "请把模型的分词器文件一并复制过来。", code="base_model_no_tokenizer")
+    from transformers import AutoConfig
+
+    with _quiet_transformers():
+        try:  # cheap, and catches an unknown architecture before any training starts
+            AutoConfig.from_pretrained(path, local_files_only=True)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"无法读取基础模型 {path}:{_first_line(exc)}", code="base_model_invalid") from None
     return path
+
+
+def _first_line(exc: Exception) -> str:
+    """The first sentence of an exception's message: Hugging Face's go on with advice for developers."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split(". ")[0][:200]
 
 
 class TransformerClassifier(ClassifierMixin, BaseEstimator):
@@ -119,13 +141,14 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
                     label2id={str(c): i for i, c in enumerate(self.classes_)},
                     ignore_mismatched_sizes=True)
             except (OSError, ValueError, KeyError) as exc:
-                raise ModelError(f"无法读取基础模型 {base}:{exc}", code="base_model_invalid") from None
+                raise ModelError(f"无法读取基础模型 {base}:{_first_line(exc)}", code="base_model_invalid") from None
         if self.tokenizer_.pad_token is None and self.tokenizer_.eos_token is not None:
             # decoder-style checkpoints (GPT-2 and kin) have no padding token; batches need one
             self.tokenizer_.pad_token = self.tokenizer_.eos_token
             self.model_.config.pad_token_id = self.tokenizer_.eos_token_id
         self.model_.to(self.device_)
         encoded = self._encode(X)
+        self._check_vocabulary(encoded, base)
         per_epoch = math.ceil(len(y) / self.batch_size)
         total = per_epoch * self.epochs
         if self.max_steps is not None:
@@ -171,6 +194,18 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
                     callback(step, total, self.loss_curve_[-1])
                 if step >= total:
                     break
+
+    def _check_vocabulary(self, encoded, base: Path) -> None:
+        """Refuse a tokenizer that does not know most of the training text (a vocabulary for another language)."""
+        unk = self.tokenizer_.unk_token_id
+        if unk is None:
+            return
+        special = set(self.tokenizer_.all_special_ids) - {unk}
+        tokens = [t for ids in encoded["input_ids"] for t in ids if t not in special]
+        share = sum(t == unk for t in tokens) / max(len(tokens), 1)
+        if share > MAX_UNKNOWN_SHARE:
+            raise ModelError(f"基础模型 {base} 的分词器不认识训练文本中 {share:.0%} 的字符,"
+                             "请换用中文模型(如 bert-base-chinese)", code="base_model_vocabulary")
 
     def _encode(self, X) -> dict:
         """Token ids of every row: title and body as a sentence pair, truncated to `max_length`."""

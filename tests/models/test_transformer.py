@@ -225,6 +225,25 @@ def test_base_checkpoint_must_exist_and_hold_safetensors(tmp_path, base_dir, sma
     assert info.value.code == "base_model_unsafe"
 
 
+def test_base_checkpoint_needs_a_known_architecture_and_a_vocabulary_for_the_text(tmp_path, base_dir, small_set):
+    X, y = columns(small_set), [b.labels.category for b in small_set]
+    broken = shutil.copytree(base_dir, tmp_path / "no-tokenizer")
+    (broken / "vocab.txt").unlink()  # Hugging Face would otherwise build an empty vocabulary
+    with pytest.raises(ModelError) as info:
+        TransformerClassifier(str(broken)).fit(X, y)
+    assert info.value.code == "base_model_no_tokenizer"
+    unknown = shutil.copytree(base_dir, tmp_path / "unknown")
+    (unknown / "config.json").write_text(json.dumps({"model_type": "no_such_architecture"}), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        TransformerClassifier(str(unknown)).fit(X, y)
+    assert info.value.code == "base_model_invalid" and "\n" not in info.value.message
+    english = shutil.copytree(base_dir, tmp_path / "english")
+    (english / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\nof\n", encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        TransformerClassifier(str(english), max_steps=1).fit(X, y)
+    assert info.value.code == "base_model_vocabulary" and "100%" in info.value.message
+
+
 def test_briefs_score_with_a_transformer_model(transformer_dir, tmp_path):
     from cli.main import app
 
