@@ -138,6 +138,9 @@ class BriefModel:
             raise ModelError(f"模型后端 {backend} 不受支持(应为 {'、'.join(BACKENDS)})", code="model_format")
         names = ["classifier.skops", "adoption.skops"]
         if backend == "transformer":
+            combine = meta.get("combine", 0.0)
+            if isinstance(combine, bool) or not isinstance(combine, (int, float)) or not 0 <= combine <= 1:
+                raise ModelError(f"meta.json 中的 combine 应为 0 到 1 之间的数(现为 {combine!r})", code="model_corrupt")
             names += _transformer_files(path, meta)
         for name in names:
             _verify_file(path, name, meta)

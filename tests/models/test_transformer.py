@@ -207,6 +207,13 @@ def test_missing_and_unrecorded_files_are_refused(damaged_dir):
         BriefModel.load(damaged_dir)
     assert info.value.code == "model_unexpected_file" and "pytorch_model.bin" in info.value.message
     pickled.unlink()
+    meta_path = damaged_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "combine": 3}), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        BriefModel.load(damaged_dir)
+    assert info.value.code == "model_corrupt" and "combine" in info.value.message
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
     (damaged_dir / "transformer" / "config.json").unlink()
     with pytest.raises(ModelError) as info:
         BriefModel.load(damaged_dir)
