@@ -132,16 +132,61 @@ def train(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="模型输出目录(默认 var/models/default)"),
     seed: int = typer.Option(0, "--seed", help="随机种子"),
     config: Optional[Path] = ConfigOpt,
+    backend: str = typer.Option("linear", "--backend",
+                                help="linear(默认模型)或 transformer(在默认模型之上微调本地 Hugging Face 模型做分类)"),
+    base_model: Optional[Path] = typer.Option(None, "--base-model",
+                                              help="transformer:本地基础模型目录(config.json、model.safetensors、分词器文件)"),
+    epochs: int = typer.Option(3, "--epochs", min=1, help="transformer:训练轮数"),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="transformer:最多训练步数(先到先停)"),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="transformer:批大小"),
+    max_length: int = typer.Option(256, "--max-length", min=8,
+                                   help="transformer:最大 token 数,标题与正文合计,超出截断正文"),
+    learning_rate: float = typer.Option(5e-5, "--learning-rate", help="transformer:学习率"),
+    combine: float = typer.Option(0.0, "--combine",
+                                  help="transformer:与默认模型的类别概率加权平均时,默认模型的权重"
+                                       "(0 到 1,0 表示只用 transformer)"),
 ):
-    """训练默认模型(分类、紧急程度、采用预测)。"""
+    """训练模型(分类、紧急程度、采用预测);--backend transformer 微调本地 Hugging Face 模型做分类。"""
     from models.bundle import default_model_dir
     from review.records import load_briefs
     from training.train import train_model
 
+    if backend not in ("linear", "transformer"):
+        raise BriefError("--backend 应为 linear 或 transformer", code="invalid_option")
+    if backend == "linear" and base_model is not None:
+        raise BriefError("--base-model 只用于 --backend transformer", code="invalid_option")
+    if backend == "transformer" and base_model is None:
+        raise BriefError("--backend transformer 需要 --base-model 指向本地基础模型目录", code="invalid_option")
     briefs = load_briefs(data)
-    model = train_model(briefs, config=load_config(config), seed=seed, progress=lambda m: err.print(f"· {m}"))
+    progress = lambda m: err.print(f"· {m}")  # noqa: E731
+    if backend == "linear":
+        model = train_model(briefs, config=load_config(config), seed=seed, progress=progress)
+    else:
+        model = _train_transformer(briefs, base_model, config=load_config(config), seed=seed, progress=progress,
+                                   combine=combine, transformer_params={
+                                       "epochs": epochs, "max_steps": max_steps, "batch_size": batch_size,
+                                       "max_length": max_length, "learning_rate": learning_rate})
     path = model.save(output or default_model_dir())
     err.print(f"[green]模型已保存[/]:{path}(版本 {model.version},训练样本 {len(briefs)} 条)")
+
+
+def _train_transformer(briefs, base_model: Path, **kwargs):
+    """`train_transformer_model` with a progress bar over the fine-tuning steps."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from training.transformer import train_transformer_model
+
+    with Progress(TextColumn("微调"), BarColumn(), MofNCompleteColumn(), TextColumn("损失 {task.fields[loss]}"),
+                  TimeRemainingColumn(), console=err, transient=False) as bar:
+        task = None
+
+        def step(done: int, total: int, loss: float) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task("fine-tune", total=total, loss="")
+            bar.update(task, completed=done, loss=f"{loss:.3f}")
+
+        return train_transformer_model(briefs, base_model=base_model, callback=step, **kwargs)
 
 
 @app.command()
