@@ -13,36 +13,34 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from distributed import Client
+from distributed.diagnostics.plugin import WorkerPlugin
+
 from review.errors import BriefError
 
 _CONTEXTS: dict[str, object] = {}
 PLUGIN_NAME = "brief-review-model"
 
 
-def _plugin_class():
-    from distributed.diagnostics.plugin import WorkerPlugin
+class ModelPlugin(WorkerPlugin):
+    """Loads the model and configuration once on each worker (and on workers that join later)."""
 
-    class ModelPlugin(WorkerPlugin):
-        """Loads the model and configuration once on each worker (and on workers that join later)."""
+    name = PLUGIN_NAME
 
-        name = PLUGIN_NAME
+    def __init__(self, files: dict[str, bytes], config: dict, token: str) -> None:
+        self.files = files
+        self.config = config
+        self.token = token
 
-        def __init__(self, files: dict[str, bytes], config: dict, token: str) -> None:
-            self.files = files
-            self.config = config
-            self.token = token
+    def setup(self, worker) -> None:
+        from models.bundle import BriefModel
+        from review.stream import Context, config_for_worker
 
-        def setup(self, worker) -> None:
-            from models.bundle import BriefModel
-            from review.stream import Context, config_for_worker
-
-            target = Path(worker.local_directory) / f"brief-review-model-{self.token}"
-            target.mkdir(parents=True, exist_ok=True)
-            for name, data in self.files.items():
-                (target / name).write_bytes(data)
-            _CONTEXTS["current"] = Context(BriefModel.load(target), config_for_worker(self.config))
-
-    return ModelPlugin
+        target = Path(worker.local_directory) / f"brief-review-model-{self.token}"
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in self.files.items():
+            (target / name).write_bytes(data)
+        _CONTEXTS["current"] = Context(BriefModel.load(target), config_for_worker(self.config))
 
 
 def _context():
@@ -85,15 +83,11 @@ def connect(scheduler: str, ctx):
     import hashlib
 
     try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - a dependency of the project
-        raise BriefError("未安装 dask[distributed],无法使用 --engine dask", code="missing_dependency") from None
-    try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise BriefError(f"无法连接 Dask 调度器 {scheduler}:{exc}", code="scheduler_unreachable") from None
     files = model_files(ctx.model)
     token = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()[:16]
-    client.register_plugin(_plugin_class()(files, ctx.config.to_dict(), token), name=PLUGIN_NAME)
+    client.register_plugin(ModelPlugin(files, ctx.config.to_dict(), token), name=PLUGIN_NAME)
     workers = len(client.scheduler_info().get("workers", {}))
     return client, workers
