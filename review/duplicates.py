@@ -299,8 +299,12 @@ class DuplicateIndex:
         self._unit_ids = {name: i for i, name in enumerate(self._unit_names)}
         self._merge()
 
-    def commit(self, checkpoint: dict | None = None) -> None:
-        """Make everything added so far durable, with `checkpoint` (e.g. how far a batch run got)."""
+    def commit(self, checkpoint: dict | None = None, *, count: int | None = None) -> None:
+        """Make everything added so far durable, with `checkpoint` (e.g. how far a batch run got).
+
+        With `count`, only the first `count` briefs are declared: a batch run commits the
+        briefs whose reviews are written, while later chunks are already in the index.
+        """
         if checkpoint is not None:
             self.checkpoint = dict(checkpoint)
         if self.path is None:
@@ -309,7 +313,7 @@ class DuplicateIndex:
             col.sync()
         _write_atomic(self.path / "units.txt", "\n".join(self._unit_names))
         _write_atomic(self.path / "index.json", json.dumps(
-            {"format": self.FORMAT, "params": self.params, "count": len(self),
+            {"format": self.FORMAT, "params": self.params, "count": len(self) if count is None else count,
              "checkpoint": self.checkpoint}, ensure_ascii=False))
 
     def close(self) -> None:
@@ -394,12 +398,10 @@ class DuplicateIndex:
     def candidates(self, fp: Fingerprint) -> np.ndarray:
         """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, unsorted)."""
         parts = []
-        for band in range(self.bands):
-            keys = self._main_keys[band]
-            lo = np.searchsorted(keys, fp.bands[band], "left")
-            hi = np.searchsorted(keys, fp.bands[band], "right")
-            if hi > lo:
-                parts.append(self._main_ords[band][lo:hi])
+        for band, (keys, key) in enumerate(zip(self._main_keys, fp.bands.tolist())):
+            lo = int(keys.searchsorted(key))
+            if lo < len(keys) and keys[lo] == key:  # most bands match nothing: one search only
+                parts.append(self._main_ords[band][lo:int(keys.searchsorted(key, "right"))])
         if self._keys.n:
             hits = np.nonzero((self._keys.view == fp.bands[None, :]).any(axis=1))[0]
             parts.append(hits.astype(np.uint32) + np.uint32(self._tail_start))
