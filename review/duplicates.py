@@ -94,6 +94,7 @@ class _Column:
         self.data = np.empty((1024, width) if width else (1024,), dtype=self.dtype)
         self.n = 0
         self._fd = None
+        self._pending: list[bytes] = []
         if file is not None:
             row = self.dtype.itemsize * max(width, 1)
             self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
@@ -112,7 +113,9 @@ class _Column:
     def extend(self, rows: np.ndarray, *, write: bool = True) -> None:
         rows = np.asarray(rows, dtype=self.dtype)
         if write and self._fd is not None:
-            os.write(self._fd, np.ascontiguousarray(rows).tobytes())
+            self._pending.append(np.ascontiguousarray(rows).tobytes())
+            if len(self._pending) >= 4096:
+                self.flush()
         if not self.keep:
             self.n += len(rows)
             return
@@ -128,8 +131,15 @@ class _Column:
     def view(self) -> np.ndarray:
         return self.data[:self.n]
 
+    def flush(self) -> None:
+        """Write the rows added since the last flush (appends are batched: one write, not one per brief)."""
+        if self._pending:
+            os.write(self._fd, b"".join(self._pending))
+            self._pending.clear()
+
     def sync(self) -> None:
         if self._fd is not None:
+            self.flush()
             os.fsync(self._fd)
 
     def close(self) -> None:
@@ -150,6 +160,8 @@ class _Blobs:
             self.ends.extend(self.ends.read_all(count), write=False)
         self._chunks: list[bytes] | None = [] if file is None else None
         self._fd = None
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
         if file is not None:
             size = int(self.ends.view[-1]) if count else 0
             self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
@@ -163,17 +175,31 @@ class _Blobs:
         if self._chunks is not None:
             self._chunks.append(blob)
         else:
-            os.write(self._fd, blob)
+            self._pending.append(blob)
+            self._pending_bytes += len(blob)
+            if len(self._pending) >= 4096:
+                self.flush()
         self.ends.extend(np.array([end], dtype=np.uint64))
 
     def get(self, i: int) -> bytes:
         if self._chunks is not None:
             return self._chunks[i]
         start = int(self.ends.data[i - 1]) if i else 0
-        return os.pread(self._fd, int(self.ends.data[i]) - start, start)
+        stop = int(self.ends.data[i])
+        written = stop - (int(self.ends.data[self.ends.n - 1]) - self._pending_bytes) if self.ends.n else 0
+        if written > 0:  # still in the write buffer
+            self.flush()
+        return os.pread(self._fd, stop - start, start)
+
+    def flush(self) -> None:
+        if self._pending:
+            os.write(self._fd, b"".join(self._pending))
+            self._pending.clear()
+            self._pending_bytes = 0
 
     def sync(self) -> None:
         if self._fd is not None:
+            self.flush()
             os.fsync(self._fd)
         self.ends.sync()
 
@@ -250,8 +276,12 @@ class DuplicateIndex:
         self._shingles = _Blobs(p / "shingles.bin" if p else None, count)
         self._unit_names: list[str] = []
         self._unit_ids: dict[str, int] = {}
-        self._main_keys = [np.empty(0, np.uint32) for _ in range(bands)]
-        self._main_ords = [np.empty(0, np.uint32) for _ in range(bands)]
+        # All bands in one sorted array: the band number in the top bits of each key, so one
+        # binary search finds every band of a query. Same 8 bytes per band and brief.
+        self._band_bits = max(1, int(np.ceil(np.log2(bands))))
+        self._band_prefix = (np.arange(bands, dtype=np.uint32) << np.uint32(32 - self._band_bits))
+        self._main_keys = np.empty(0, np.uint32)
+        self._main_ords = np.empty(0, np.uint32)
         self._tail_start = 0
         if count:
             self._load(count)
@@ -328,7 +358,7 @@ class DuplicateIndex:
         """Bytes of memory the index holds for its briefs (arrays, not counting spare capacity)."""
         n = len(self)
         per_brief = (self._times.dtype.itemsize + self._units.dtype.itemsize + self.num_perm + 16)
-        merged = sum(k.nbytes + o.nbytes for k, o in zip(self._main_keys, self._main_ords))
+        merged = self._main_keys.nbytes + self._main_ords.nbytes
         tail = (n - self._tail_start) * self.bands * 4
         memory_blobs = 0 if self.path else sum(len(b) for b in (self._ids._chunks or [])) + sum(
             len(b) for b in (self._shingles._chunks or []))
@@ -379,16 +409,19 @@ class DuplicateIndex:
             self._merge()
         return seq
 
+    def _combined(self, keys: np.ndarray) -> np.ndarray:
+        """Band keys with the band number in their top bits (rows of `bands` keys)."""
+        return (keys >> np.uint32(self._band_bits)) | self._band_prefix
+
     def _merge(self) -> None:
-        """Fold the tail's band keys into the sorted arrays (and free the tail's rows)."""
+        """Fold the tail's band keys into the sorted array (and free the tail's rows)."""
         n = len(self)
-        tail = self._keys.view
-        ords = np.arange(self._tail_start, n, dtype=np.uint32)
-        for band in range(self.bands):
-            keys = np.concatenate([self._main_keys[band], tail[:, band]])
-            order = np.argsort(keys, kind="stable")
-            self._main_keys[band] = keys[order]
-            self._main_ords[band] = np.concatenate([self._main_ords[band], ords])[order]
+        tail = self._combined(self._keys.view).ravel()
+        keys = np.concatenate([self._main_keys, tail])
+        ords = np.concatenate([self._main_ords, np.repeat(np.arange(self._tail_start, n, dtype=np.uint32), self.bands)])
+        order = np.argsort(keys, kind="stable")
+        self._main_keys, self._main_ords = keys[order], ords[order]
+        del keys, ords, order
         self._tail_start = n
         self._keys.data = np.empty((1024, self.bands), dtype=np.uint32)
         self._keys.n = 0
@@ -398,10 +431,14 @@ class DuplicateIndex:
     def candidates(self, fp: Fingerprint) -> np.ndarray:
         """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, unsorted)."""
         parts = []
-        for band, (keys, key) in enumerate(zip(self._main_keys, fp.bands.tolist())):
-            lo = int(keys.searchsorted(key))
-            if lo < len(keys) and keys[lo] == key:  # most bands match nothing: one search only
-                parts.append(self._main_ords[band][lo:int(keys.searchsorted(key, "right"))])
+        query = self._combined(fp.bands)
+        lo = self._main_keys.searchsorted(query, "left")
+        hi = self._main_keys.searchsorted(query, "right")
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total:
+            starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+            parts.append(self._main_ords[starts + np.arange(total)])
         if self._keys.n:
             hits = np.nonzero((self._keys.view == fp.bands[None, :]).any(axis=1))[0]
             parts.append(hits.astype(np.uint32) + np.uint32(self._tail_start))

@@ -283,13 +283,13 @@ def finish_chunk(prepared: Prepared, duplicates: Sequence[Sequence], ctx: Contex
 
 
 @dataclass
-class _Recent:
-    """A brief of the same-event window."""
+class _Block:
+    """Briefs of the same-event window, one chunk at a time: times, ids, units and vectors."""
 
-    time: float
-    id: str
-    unit: str
-    vector: Any
+    times: np.ndarray
+    ids: list
+    units: list
+    vectors: Any
 
 
 class Matcher:
@@ -301,20 +301,24 @@ class Matcher:
         self.threshold = float(cfg["threshold"])
         self.window_days = float(cfg["same_event_days"])
         self.event_threshold = float(cfg["same_event_threshold"])
-        self.window: deque[_Recent] = deque()
+        self.window: deque[_Block] = deque()
         self.latest = float("-inf")  # the latest submission time seen: the window's right end
 
     def _prune(self) -> None:
+        # Whole blocks go once all their briefs are out of the window; rows of a block still
+        # held that are out of it are excluded at match time by the same rule (`floor`).
         edge = self.latest - self.window_days * 86400
-        self.window = deque(r for r in self.window if r.time >= edge)
+        while self.window and self.window[0].times.max() < edge:
+            self.window.popleft()
 
     def remember(self, briefs: Sequence[Brief], vectors) -> None:
         """Put briefs in the same-event window (no index lookup): archive records and resumed prefixes."""
-        for n, brief in enumerate(briefs):
-            t = brief.submitted_at.timestamp()
-            self.latest = max(self.latest, t)
-            if vectors is not None:
-                self.window.append(_Recent(t, brief.id, brief.unit, vectors[n]))
+        if not briefs:
+            return
+        times = np.array([b.submitted_at.timestamp() for b in briefs])
+        self.latest = max(self.latest, float(times.max()))
+        if vectors is not None:
+            self.window.append(_Block(times, [b.id for b in briefs], [b.unit for b in briefs], vectors))
         self._prune()
 
     def match(self, prepared: Prepared) -> list[list]:
@@ -332,20 +336,19 @@ class Matcher:
             self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=fp)
         if prepared.vectors is None or not briefs:
             return found
-        old = list(self.window)
-        times = np.array([r.time for r in old] + [b.submitted_at.timestamp() for b in briefs])
+        chunk_vectors = prepared.vectors.tocsr()
+        own = np.array([b.submitted_at.timestamp() for b in briefs])
         # The window as a stream keeps only briefs within `same_event_days` of the latest seen.
-        floor, latest = [], self.latest
-        for b in briefs:
-            floor.append(latest - self.window_days * 86400)
-            latest = max(latest, b.submitted_at.timestamp())
-        rows = [r.vector for r in old]
-        vectors = sp.vstack(rows + [prepared.vectors], format="csr") if rows else prepared.vectors.tocsr()
-        events = same_event_matches(vectors, times, [r.id for r in old] + [b.id for b in briefs],
-                                    [r.unit for r in old] + [b.unit for b in briefs],
-                                    range(len(old), len(old) + len(briefs)), window_days=self.window_days,
-                                    threshold=self.event_threshold, floor=np.array(floor))
-        self.remember(briefs, prepared.vectors.tocsr())
+        floor = np.maximum.accumulate(np.concatenate([[self.latest], own]))[:-1] - self.window_days * 86400
+        blocks = list(self.window)
+        times = np.concatenate([blk.times for blk in blocks] + [own])
+        vectors = sp.vstack([blk.vectors for blk in blocks] + [chunk_vectors], format="csr")
+        ids = [i for blk in blocks for i in blk.ids] + [b.id for b in briefs]
+        units = [u for blk in blocks for u in blk.units] + [b.unit for b in briefs]
+        offset = len(times) - len(briefs)
+        events = same_event_matches(vectors, times, ids, units, range(offset, len(times)),
+                                    window_days=self.window_days, threshold=self.event_threshold, floor=floor)
+        self.remember(briefs, chunk_vectors)
         return [merge_matches(copies, extra) for copies, extra in zip(found, events)]
 
 
