@@ -125,6 +125,8 @@ def score(
             with target.open("rb") as fh:
                 shutil.copyfileobj(fh, sys.stdout.buffer)
             sys.stdout.flush()
+    except OSError as exc:  # disk full, permissions: the partial output stays for --resume
+        raise BriefError(f"读写文件失败:{exc.strerror or exc}({exc.filename or ''})", code="io_error") from None
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)

@@ -34,7 +34,7 @@ import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -506,6 +506,16 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
     """
     input, output = Path(input), Path(output)
     fmt = output_format(output)
+    if not input.exists():
+        raise RecordError(f"找不到输入:{input}", code="file_not_found")
+    if engine not in ("local", "dask"):
+        raise BriefError(f"未知引擎 {engine},可用:local、dask", code="invalid_option")
+    if engine == "dask" and not scheduler:
+        raise BriefError("--engine dask 需要 --scheduler tcp://主机:8786", code="missing_option")
+    # Reading the first record checks the input (format, encoding, header) before anything is written.
+    records = iter_raw(input, unit=unit)
+    first = next(records, None)
+    records = chain([first] if first is not None else [], records)
     journal, state_file, temp_index = _paths(output)
     started = time.perf_counter()
     stat = input.stat() if input.exists() else None
@@ -531,7 +541,6 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
     matcher = Matcher(index, config)
     summary = StreamSummary()
     checkpoint = index.checkpoint if index.checkpoint.get("run") == state["run"] else None
-    records = iter_raw(input, unit=unit)
     try:
         if checkpoint is None:
             if resume and journal.stat().st_size:
