@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
+import subprocess
 import resource
 import sys
 import tempfile
@@ -76,23 +78,12 @@ def brute_force_pairs(briefs, shingle_size: int, min_chars: int) -> set[tuple[in
     return pairs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, required=True, help="JSONL archive (bench/generate_archive.py)")
-    parser.add_argument("--brute", type=int, default=20000, help="briefs compared by brute force")
-    parser.add_argument("--queries", type=int, default=2000)
-    args = parser.parse_args()
-
-    from review.config import default_config
+def recall_precision(archive: Path, limit: int, config) -> None:
+    """Pairs found by the index among the first `limit` briefs against brute force."""
     from review.duplicates import DuplicateIndex
 
-    config = default_config()
     cfg = config.section("duplicates")
-    print(f"index: {cfg['num_perm']} MinHash values, {cfg['bands']} bands x {cfg['num_perm'] // cfg['bands']} rows, "
-          f"character {cfg['shingle_size']}-grams of the normalised text; threshold {THRESHOLD}")
-
-    # 1. Recall and precision against brute force.
-    briefs = list(read_briefs(args.archive, args.brute))
+    briefs = list(read_briefs(archive, limit))
     started = time.perf_counter()
     truth = brute_force_pairs(briefs, int(cfg["shingle_size"]), int(cfg["min_chars"]))
     brute_seconds = time.perf_counter() - started
@@ -115,60 +106,123 @@ def main() -> None:
     print(f"recall/precision on {len(briefs):,} briefs: {len(truth):,} pairs with Jaccard >= {THRESHOLD} by brute force "
           f"({brute_seconds:.0f} s), index reports {len(found):,} ({index_seconds:.0f} s): "
           f"recall {recall:.4f}, precision {precision:.4f}")
-    del index, briefs
 
-    # 2. Scale: everything indexed on disk, then query latency and memory.
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archive", type=Path, help="JSONL archive (bench/generate_archive.py)")
+    parser.add_argument("--brute", type=int, default=20000, help="briefs compared by brute force")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--query-only", nargs=2, type=Path, metavar=("INDEX", "QUERIES"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.query_only:
+        query_only(*args.query_only)
+        return
+
+    from review.config import default_config
+    from review.duplicates import DuplicateIndex
+
+    config = default_config()
+    cfg = config.section("duplicates")
+    print(f"index: {cfg['num_perm']} MinHash values, {cfg['bands']} bands x {cfg['num_perm'] // cfg['bands']} rows, "
+          f"character {cfg['shingle_size']}-grams of the normalised text; threshold {THRESHOLD}")
+
+    # 1. Recall and precision against brute force.
+    if args.brute:
+        recall_precision(args.archive, args.brute, config)
+
+    # 2. Scale: everything indexed on disk, then memory and latency in a fresh process.
     with tempfile.TemporaryDirectory(prefix="dup-index-") as tmp:
-        before = rss_bytes()
         index = DuplicateIndex.open(Path(tmp) / "index", config)
         rng = random.Random(7)
         sample = []
         started = time.perf_counter()
         n = 0
-        for b in read_briefs(args.archive):
-            index.add(b.id, b.unit, b.submitted_at, b.text)
-            n += 1
-            # A reservoir of query briefs from the whole archive.
-            if len(sample) < args.queries:
-                sample.append(b)
-            elif rng.random() < args.queries / n:
-                sample[rng.randrange(args.queries)] = b
-            if n % 100000 == 0:
-                index.commit()
-                print(f"  {n:,} indexed, {n / (time.perf_counter() - started):.0f}/s, "
-                      f"{index.memory_bytes() / len(index):.0f} B/brief", flush=True)
+        with multiprocessing.get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
+            briefs_iter = read_briefs(args.archive)
+            for b, fp in zip(*_tee_map(pool, briefs_iter)):
+                if fp is not None:
+                    index.add(b.id, b.unit, b.submitted_at, b.text, signature=fp)
+                n += 1
+                # A reservoir of query briefs from the whole archive.
+                if len(sample) < args.queries:
+                    sample.append(b)
+                elif rng.random() < args.queries / n:
+                    sample[rng.randrange(args.queries)] = b
+                if n % 100000 == 0:
+                    print(f"  {n:,} indexed, {n / (time.perf_counter() - started):.0f}/s, "
+                          f"{index.memory_bytes() / len(index):.0f} B/brief", flush=True)
         index.commit()
         build_seconds = time.perf_counter() - started
+        print(f"scale: {len(index):,} briefs indexed in {build_seconds:.0f} s ({len(index) / build_seconds:.0f}/s)")
         index.close()
-        index = DuplicateIndex.open(Path(tmp) / "index", config)  # as the service opens it
-        grown = rss_bytes() - before
-        sample_rss = sum(len(b.text) for b in sample) * 4  # the sample's texts, held for the queries
-        lat, cpu = [], []
-        matches = 0
-        now = datetime.now().astimezone()
-        for b in sample:
-            fp = index.fingerprint(b.text)
-            t0, c0 = time.perf_counter(), time.thread_time()
-            matches += bool(index.query(b.text, submitted_at=now, threshold=float(cfg["threshold"]), signature=fp,
-                                        brief_id=b.id))
-            lat.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.thread_time() - c0) * 1000)
-        lat_full = []
-        for b in sample[:500]:  # with the fingerprint computed inside the query, as a self-check does
-            t0 = time.perf_counter()
-            index.query(b.text, submitted_at=now, threshold=float(cfg["threshold"]), brief_id=b.id)
-            lat_full.append((time.perf_counter() - t0) * 1000)
-        disk = sum(f.stat().st_size for f in (Path(tmp) / "index").iterdir())
-        print(f"scale: {len(index):,} briefs indexed in {build_seconds:.0f} s ({len(index) / build_seconds:.0f}/s); "
-              f"reopened for queries")
-        print(f"query latency over {len(lat)} briefs (look-up): p50 {np.percentile(lat, 50):.2f} ms, "
-              f"p99 {np.percentile(lat, 99):.2f} ms, max {max(lat):.2f} ms wall clock; CPU time p50 "
-              f"{np.percentile(cpu, 50):.2f} ms, p99 {np.percentile(cpu, 99):.2f} ms; {matches} had a match")
-        print(f"load average while querying: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"query latency including the fingerprint of the text: p50 {np.percentile(lat_full, 50):.2f} ms, "
-              f"p99 {np.percentile(lat_full, 99):.2f} ms")
-        print(f"memory per indexed brief: {index.memory_bytes() / len(index):.0f} B of index arrays; "
-              f"process RSS grew {(grown - sample_rss) / len(index):.0f} B/brief; disk {disk / len(index):.0f} B/brief")
+        queries = Path(tmp) / "queries.jsonl"
+        with queries.open("w", encoding="utf-8") as fh:
+            for b in sample:
+                fh.write(json.dumps({"id": b.id, "text": b.text}, ensure_ascii=False) + "\n")
+        # A fresh process opens the index as the service would: its memory is the index's.
+        subprocess.run([sys.executable, __file__, "--query-only", str(Path(tmp) / "index"), str(queries)], check=True)
+
+
+def _tee_map(pool, briefs_iter):
+    """Briefs and their fingerprints (computed in the pool, in order), without holding the archive."""
+    import itertools
+
+    a, b = itertools.tee(briefs_iter)
+    return a, pool.imap(_fingerprint, (x.text for x in b), chunksize=256)
+
+
+_FINGERPRINTER = None
+
+
+def _fingerprint(text: str):
+    global _FINGERPRINTER
+    if _FINGERPRINTER is None:
+        from review.config import default_config
+        from review.duplicates import DuplicateIndex
+
+        _FINGERPRINTER = DuplicateIndex.from_config(default_config())
+    return _FINGERPRINTER.fingerprint(text)
+
+
+def query_only(index_dir: Path, queries: Path) -> None:
+    """Open the index in this fresh process; RSS growth per brief, then query latency."""
+    from review.config import default_config
+    from review.duplicates import DuplicateIndex
+
+    config = default_config()
+    threshold = float(config.section("duplicates")["threshold"])
+    sample = [json.loads(line) for line in queries.open(encoding="utf-8")]
+    fingerprinter = DuplicateIndex.from_config(config)
+    fps = [fingerprinter.fingerprint(q["text"]) for q in sample]
+    before = rss_bytes()
+    index = DuplicateIndex.open(index_dir, config)
+    grown = rss_bytes() - before
+    now = datetime.now().astimezone()
+    lat, cpu, matches = [], [], 0
+    for q, fp in zip(sample, fps):
+        if fp is None:
+            continue
+        t0, c0 = time.perf_counter(), time.thread_time()
+        matches += bool(index.query(q["text"], submitted_at=now, threshold=threshold, signature=fp, brief_id=q["id"]))
+        lat.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+    lat_full = []
+    for q in sample[:500]:  # with the fingerprint computed inside the query, as a self-check does
+        t0 = time.perf_counter()
+        index.query(q["text"], submitted_at=now, threshold=threshold, brief_id=q["id"])
+        lat_full.append((time.perf_counter() - t0) * 1000)
+    disk = sum(f.stat().st_size for f in index_dir.iterdir())
+    n = len(index)
+    print(f"query latency over {len(lat)} briefs, {n:,} indexed (look-up): p50 {np.percentile(lat, 50):.2f} ms, "
+          f"p99 {np.percentile(lat, 99):.2f} ms, max {max(lat):.2f} ms wall clock; CPU time p50 "
+          f"{np.percentile(cpu, 50):.2f} ms, p99 {np.percentile(cpu, 99):.2f} ms; {matches} had a match at "
+          f"threshold {threshold}")
+    print(f"query latency including the fingerprint of the text: p50 {np.percentile(lat_full, 50):.2f} ms, "
+          f"p99 {np.percentile(lat_full, 99):.2f} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"memory per indexed brief: {index.memory_bytes() / n:.0f} B of index arrays; opening the index grew a fresh "
+          f"process's RSS by {grown / n:.0f} B/brief ({grown / 2**20:.0f} MiB); disk {disk / n:.0f} B/brief")
 
 
 if __name__ == "__main__":
