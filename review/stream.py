@@ -252,6 +252,11 @@ class Context:
     def __post_init__(self) -> None:
         self.fingerprinter = DuplicateIndex.from_config(self.config)
 
+    def warm_up(self) -> None:
+        """Build the model's lazy caches (jieba's dictionary, n-gram tables) once, before workers fork."""
+        self.model.predict_proba(columns([Brief(id="warm-up", unit="-", title="关于加快农村公路危桥改造的建议",
+                                                body="全县现有危桥17座。", submitted_at=datetime.now(SHANGHAI))]))
+
 
 def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:
     """Stage 1: parse, classify, embed and fingerprint one chunk (pure; runs on a worker)."""
@@ -394,7 +399,9 @@ class LocalEngine:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # Workers are forked with the model already loaded: it is never serialised.
+            # Workers are forked with the model already loaded (and its caches built): it is
+            # never serialised, and its pages are shared until written.
+            ctx.warm_up()
             _WORKER_CONTEXT = ctx
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
             list(self.pool.map(_warm_up, range(workers)))  # fork now, before any progress thread
@@ -518,9 +525,9 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
     records = chain([first] if first is not None else [], records)
     journal, state_file, temp_index = _paths(output)
     started = time.perf_counter()
-    stat = input.stat() if input.exists() else None
-    fingerprint = {"input": str(input.resolve()), "size": stat.st_size if stat and input.is_file() else None,
-                   "mtime": stat.st_mtime if stat and input.is_file() else None, "chunk_size": chunk_size}
+    stat = input.stat()
+    fingerprint = {"input": str(input.resolve()), "size": stat.st_size if input.is_file() else None,
+                   "mtime": stat.st_mtime if input.is_file() else None, "chunk_size": chunk_size}
     state = None
     if resume and journal.exists() and state_file.exists():
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -549,8 +556,6 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
             if archive is not None:
                 _load_archive(archive, matcher, ctx)
             index.commit({"run": state["run"], "done": 0, "count": len(index)})
-            checkpoint = index.checkpoint
-            window_source: list = []
         else:
             done = int(checkpoint["done"])
             _truncate_journal(journal, done)
