@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,7 @@ def main() -> None:
           f"  = {cli_rate / jieba_rate:.2f} x jieba.lcut; output identical to the in-process run: {same}")
     print(f"duplicates found: {summary.duplicates} (planted: {sum('planted_duplicate_of' in r for r in records)});"
           f" flags: {dict(summary.flags.most_common(6))}")
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
