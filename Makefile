@@ -8,7 +8,7 @@ MODEL_DIR := var/models/default
 DATA := data_samples/briefs.jsonl
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: all run serve queue test test-fast model bench lint clean help postgres chromium
+.PHONY: all run serve queue test test-fast model bench bench-scale lint clean help postgres chromium
 
 all: run
 
@@ -18,6 +18,7 @@ help:
 	@echo "make queue  - print the ranked review of the sample archive in the terminal"
 	@echo "make model  - (re)train the default model into $(MODEL_DIR); an empty registry makes it v1"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench-scale - index and 10k/100k/1M scoring benchmarks (about an hour)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
@@ -74,6 +75,13 @@ test-fast: $(STAMP)
 
 bench: $(MODEL_DIR)/meta.json
 	$(BIN)/python bench/score_throughput.py
+
+# Archive scale (long: about an hour on 2 cores): a 1M-brief archive, the index against
+# brute force, and `briefs score` at 10k, 100k and 1M.
+bench-scale: $(MODEL_DIR)/meta.json
+	@test -f bench/out/archive-1m.jsonl || $(BIN)/python bench/generate_archive.py 1000000 -o bench/out/archive-1m.jsonl
+	$(BIN)/python bench/index_bench.py --archive bench/out/archive-1m.jsonl --brute 20000
+	$(BIN)/python bench/scale_bench.py --archive bench/out/archive-1m.jsonl --sizes 10000 100000 1000000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .pytest_cache

@@ -89,20 +89,70 @@ def check(
 @app.command()
 @user_errors
 def score(
-    input: Path = typer.Argument(..., help="信息记录 JSONL 或 CSV"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSONL(默认标准输出)"),
+    input: Path = typer.Argument(..., help="信息记录:JSONL、CSV、Parquet,或 .txt/.docx 文件所在的文件夹"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSONL、CSV 或 Parquet(默认 JSONL 到标准输出)"),
     archive: Optional[Path] = ArchiveOpt,
+    index: Optional[Path] = typer.Option(None, "--index", help="持久查重索引目录(与服务共用;不存在则创建,本次评分的信息会加入)"),
+    workers: int = typer.Option(0, "--workers", min=0, help="本机工作进程数(默认为全部 CPU 核)"),
+    engine: str = typer.Option("local", "--engine", help="local(本机)或 dask(集群)"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask 调度器地址,例如 tcp://10.0.0.5:8786"),
+    resume: bool = typer.Option(False, "--resume", help="从中断处继续:跳过输出中已有的记录"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="文件夹输入时的报送单位(默认取子文件夹名)"),
+    chunk_size: int = typer.Option(256, "--chunk-size", min=1, help="每块记录数"),
+    checkpoint_seconds: float = typer.Option(2.0, "--checkpoint-seconds", min=0, help="两次检查点之间的秒数(续跑从最近的检查点开始)"),
     model: Optional[Path] = ModelOpt,
     config: Optional[Path] = ConfigOpt,
 ):
-    """批量评分:每条记录输出一行审核结果 JSON,顺序与输入一致。"""
-    from review.batch import score_file
+    """批量评分:每条记录输出一条审核结果,顺序与输入一致;内存占用恒定,可中断续跑。"""
+    import os
+    import shutil
+    import tempfile
 
-    summary = score_file(input, output, model=_model(model), config=load_config(config),
-                         archive=_archive(archive), console=err)
+    from review.stream import count_records, score_stream
+
+    to_stdout = output is None
+    if to_stdout and resume:
+        raise BriefError("--resume 需要用 -o 指定输出文件", code="missing_option")
+    tmpdir = tempfile.mkdtemp(prefix="briefs-score-") if to_stdout else None
+    target = Path(tmpdir) / "out.jsonl" if to_stdout else output
+    n_workers = workers or len(os.sched_getaffinity(0))
+    try:
+        summary = _with_progress(lambda progress: score_stream(
+            input, target, model=_model(model), config=load_config(config), workers=n_workers, engine=engine,
+            scheduler=scheduler, index_dir=index, archive=archive, resume=resume, unit=unit,
+            chunk_size=chunk_size, progress=progress, commit_seconds=checkpoint_seconds), total=count_records(input))
+        if to_stdout:
+            with target.open("rb") as fh:
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.flush()
+    except OSError as exc:  # disk full, permissions: the partial output stays for --resume
+        raise BriefError(f"读写文件失败:{exc.strerror or exc}({exc.filename or ''})", code="io_error") from None
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
     report.print_summary(err, summary)
     if summary.errors:
         raise typer.Exit(2)
+
+
+def _with_progress(run, *, total: int | None):
+    """Run `run(progress)` under a rich progress bar on stderr: count, rate and ETA."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("评分"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  TextColumn("剩余"), TimeRemainingColumn(), console=err, transient=False) as bar:
+        task = bar.add_task("score", total=total, rate="")
+        started, first = time.perf_counter(), None
+
+        def progress(done: int, n: int) -> None:
+            nonlocal first
+            first = done - n if first is None else first  # a resumed run starts part-way
+            rate = (done - first) / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, rate=f"{rate:.0f} 条/秒")
+
+        return run(progress)
 
 
 @app.command()

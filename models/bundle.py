@@ -77,14 +77,30 @@ class BriefModel:
         """
         if len(X) == 0:
             return np.zeros((0, len(CATEGORIES))), np.zeros(0)
+        return self._predict(self.featurizer.transform(X), X)
+
+    def predict_and_embed(self, X) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """`predict_proba` and the `embed` vectors of the same rows, featurizing the text once.
+
+        The same-event vectors are the featurizer's title + body TF-IDF block, so batch
+        scoring takes them from the features instead of running the n-gram analyzer again.
+        """
+        if len(X) == 0:
+            return np.zeros((0, len(CATEGORIES))), np.zeros(0), sp.csr_matrix((0, len(self.featurizer.text_vec_.vocabulary_)))
         feats = self.featurizer.transform(X)
+        start = len(self.featurizer.title_vec_.vocabulary_)
+        vectors = feats[:, start:start + len(self.featurizer.text_vec_.vocabulary_)].tocsr()
+        return (*self._predict(feats, X), vectors)
+
+    def _predict(self, feats, X) -> tuple[np.ndarray, np.ndarray]:
         probs = _in_category_order(self.category.predict_proba(feats), self.category.classes_)
         if self.transformer is not None and self.combine < 1.0:
             weight = self.combine
             probs = weight * probs + (1.0 - weight) * _in_category_order(self.transformer.predict_proba(X),
                                                                        self.transformer.classes_)
         urgent_cols = list(self.urgent.classes_)
-        urgent = self.urgent.predict_proba(feats)[:, urgent_cols.index(True)] if True in urgent_cols else np.zeros(len(X))
+        urgent = (self.urgent.predict_proba(feats)[:, urgent_cols.index(True)] if True in urgent_cols
+                  else np.zeros(feats.shape[0]))
         return probs, urgent
 
     def embed(self, briefs) -> sp.csr_matrix:

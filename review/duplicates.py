@@ -1,10 +1,11 @@
-"""Near-duplicate search: MinHash signatures of character shingles, banded into an LSH index.
+"""Near-duplicate search: MinHash-LSH over character shingles, in memory or persisted on disk.
 
 Texts are normalised before shingling so that the edits copiers make do not hide a copy:
 digits become one placeholder (changed figures), place and unit names ending in
 省/市/县/区/镇/乡/村/街道/社区 are masked (swapped names), and punctuation and spaces
 are dropped. Similarity is the Jaccard similarity of the normalised character
-`shingle_size`-grams, estimated from the signatures.
+`shingle_size`-grams: LSH finds candidates, a b-bit MinHash estimate prunes them, and the
+similarity reported is computed exactly from the stored shingle sets.
 
 A second tier finds the SAME EVENT reported by several units in their own words (a
 fire reported by the town and by the fire brigade): those share topic words but few
@@ -18,20 +19,24 @@ order in which briefs were added.
 
 from __future__ import annotations
 
-import bisect
+import json
+import os
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from review.brief import SHANGHAI
+from review.errors import ConfigError
 from review.result import DuplicateMatch
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:街道|社区|省|市|县|区|镇|乡|村)")
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两三四五六七八九十百千万亿]{2,}")
 _DROP = re.compile(r"[\s\W_]+")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def normalise(text: str) -> str:
@@ -58,22 +63,186 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     return np.unique(h)
 
 
-@dataclass(frozen=True)
-class IndexedBrief:
-    """What the index keeps of each brief to report a match."""
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
 
-    id: str
-    unit: str
-    submitted_at: float
-    seq: int
-    submitted_iso: str
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the index needs of one text: its shingle set, LSH band keys and b-bit MinHash values.
+
+    Computing it is the costly part of indexing and querying, and it is pure: batch
+    scoring computes fingerprints in worker processes and keeps only the look-ups in order.
+    """
+
+    shingles: np.ndarray  # sorted distinct uint32 hashes of the normalised character n-grams
+    bands: np.ndarray     # one uint32 key per LSH band
+    bits: np.ndarray      # uint8: the low 8 bits of the first `bands` MinHash values
+
+
+class _Column:
+    """A growable array of fixed-width rows, in memory, optionally mirrored to an append-only file."""
+
+    def __init__(self, dtype, width: int = 0, file: Path | None = None, count: int = 0, keep: bool = True) -> None:
+        self.dtype = np.dtype(dtype)
+        self.width = width
+        self.keep = keep
+        self.data = np.empty((1024, width) if width else (1024,), dtype=self.dtype)
+        self.n = 0
+        self._fd = None
+        self._pending: list[bytes] = []
+        if file is not None:
+            row = self.dtype.itemsize * max(width, 1)
+            self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+            if os.fstat(self._fd).st_size < count * row:
+                raise _damaged(file.parent)
+            # Anything written after the last commit was never acknowledged: drop it.
+            os.ftruncate(self._fd, count * row)
+            os.lseek(self._fd, 0, os.SEEK_END)
+
+    def read_all(self, count: int) -> np.ndarray:
+        """The `count` rows stored in the file."""
+        raw = os.pread(self._fd, count * self.dtype.itemsize * max(self.width, 1), 0)
+        arr = np.frombuffer(raw, dtype=self.dtype)
+        return arr.reshape(-1, self.width) if self.width else arr
+
+    def extend(self, rows: np.ndarray, *, write: bool = True) -> None:
+        rows = np.asarray(rows, dtype=self.dtype)
+        if write and self._fd is not None:
+            self._pending.append(np.ascontiguousarray(rows).tobytes())
+            if len(self._pending) >= 4096:
+                self.flush()
+        if not self.keep:
+            self.n += len(rows)
+            return
+        need = self.n + len(rows)
+        if need > len(self.data):
+            bigger = np.empty((max(need, len(self.data) * 3 // 2),) + self.data.shape[1:], dtype=self.dtype)
+            bigger[:self.n] = self.data[:self.n]
+            self.data = bigger
+        self.data[self.n:need] = rows
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[:self.n]
+
+    def flush(self) -> None:
+        """Write the rows added since the last flush (appends are batched: one write, not one per brief)."""
+        if self._pending:
+            os.write(self._fd, b"".join(self._pending))
+            self._pending.clear()
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            self.flush()
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class _Blobs:
+    """Byte strings (ids, shingle sets) by ordinal: kept in memory, or in an append-only file.
+
+    On disk only the end offsets stay in memory; a blob is read back with one `pread`.
+    """
+
+    def __init__(self, file: Path | None = None, count: int = 0) -> None:
+        self.ends = _Column(np.uint64, file=file.with_suffix(".ends") if file else None, count=count)
+        if file is not None and count:
+            self.ends.extend(self.ends.read_all(count), write=False)
+        self._chunks: list[bytes] | None = [] if file is None else None
+        self._fd = None
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        if file is not None:
+            size = int(self.ends.view[-1]) if count else 0
+            self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+            if os.fstat(self._fd).st_size < size:
+                raise _damaged(file.parent)
+            os.ftruncate(self._fd, size)
+            os.lseek(self._fd, 0, os.SEEK_END)
+
+    def append(self, blob: bytes) -> None:
+        end = (int(self.ends.data[self.ends.n - 1]) if self.ends.n else 0) + len(blob)
+        if self._chunks is not None:
+            self._chunks.append(blob)
+        else:
+            self._pending.append(blob)
+            self._pending_bytes += len(blob)
+            if len(self._pending) >= 4096:
+                self.flush()
+        self.ends.extend(np.array([end], dtype=np.uint64))
+
+    def get(self, i: int) -> bytes:
+        if self._chunks is not None:
+            return self._chunks[i]
+        start = int(self.ends.data[i - 1]) if i else 0
+        stop = int(self.ends.data[i])
+        written = stop - (int(self.ends.data[self.ends.n - 1]) - self._pending_bytes) if self.ends.n else 0
+        if written > 0:  # still in the write buffer
+            self.flush()
+        return os.pread(self._fd, stop - start, start)
+
+    def flush(self) -> None:
+        if self._pending:
+            os.write(self._fd, b"".join(self._pending))
+            self._pending.clear()
+            self._pending_bytes = 0
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            self.flush()
+            os.fsync(self._fd)
+        self.ends.sync()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self.ends.close()
+
+
+def _damaged(path: Path) -> ConfigError:
+    return ConfigError(f"查重索引 {path} 已损坏(文件不完整),请删除该目录后重建", code="index_corrupt")
 
 
 class DuplicateIndex:
-    """An in-memory MinHash-LSH index; `add` briefs, then `query` texts against earlier ones."""
+    """MinHash-LSH index of briefs, in memory or persisted in a directory and added to incrementally.
 
-    def __init__(self, *, shingle_size: int = 5, num_perm: int = 64, bands: int = 32, min_chars: int = 40,
-                 seed: int = 20260301) -> None:
+    Memory per indexed brief: 8 bytes per LSH band (key and ordinal), one byte per MinHash
+    value (b-bit signature), the time, the unit number and two file offsets; with the
+    default 20 bands x 2 rows that is about 230 bytes. The shingle sets (for the exact
+    similarity) and the ids stay on disk when the index has a directory. A query looks up
+    its band keys (binary search in sorted arrays, and a scan of the briefs added since
+    the last merge), keeps the candidates whose b-bit estimate comes near the threshold,
+    and reports the EXACT Jaccard similarity of the normalised shingle sets.
+
+        index = DuplicateIndex.open("var/dup-index", config)   # created if missing
+        index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+        index.query(text, submitted_at=..., threshold=0.4)
+        index.commit()                                          # durable from here on
+
+    Writes are appended; `commit` fsyncs them and then replaces `index.json` (the count
+    and an optional checkpoint) atomically, so a crash loses at most what was added since
+    the last commit, and reopening drops any half-written tail.
+    """
+
+    FORMAT = 1
+    MERGE_MIN = 4096
+    MERGE_MAX = 65536
+    VERIFY_MAX = 64  # candidates whose exact similarity is computed, best estimates first
+    MARGIN = 0.2     # how far below the threshold a b-bit estimate may fall and still be verified
+
+    def __init__(self, *, shingle_size: int = 5, num_perm: int = 40, bands: int = 20, min_chars: int = 40,
+                 seed: int = 20260301, path: str | os.PathLike | None = None) -> None:
         if num_perm % bands:
             raise ValueError("num_perm must be a multiple of bands")
         self.shingle_size = shingle_size
@@ -81,78 +250,303 @@ class DuplicateIndex:
         self.bands = bands
         self.rows = num_perm // bands
         self.min_chars = min_chars
+        self.seed = seed
         rng = np.random.default_rng(seed)
         self._a = rng.integers(1, (1 << 61) - 1, size=num_perm, dtype=np.uint64) | np.uint64(1)
         self._b = rng.integers(0, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
-        self._items: list[IndexedBrief] = []
-        self._sigs: list[np.ndarray] = []
-        self._buckets: list[dict[bytes, list[int]]] = [defaultdict(list) for _ in range(bands)]
+        self.path = Path(path) if path is not None else None
+        self.checkpoint: dict = {}
+        count = 0
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            meta = self._read_meta()
+            if meta is not None:
+                if meta.get("params") != self.params:
+                    raise ConfigError(f"查重索引 {self.path} 的参数 {meta.get('params')} 与当前配置 {self.params} 不同,"
+                                      "请换一个索引目录或删除后重建", code="index_mismatch")
+                count = int(meta["count"])
+                self.checkpoint = dict(meta.get("checkpoint") or {})
+        p = self.path
+        self._times = _Column(np.float64, file=p / "times.f64" if p else None, count=count)
+        self._units = _Column(np.uint32, file=p / "units.u32" if p else None, count=count)
+        self._bits = _Column(np.uint8, width=num_perm, file=p / "bits.u8" if p else None, count=count)
+        # Band keys: the recent rows are the tail; merged rows live only in the sorted arrays.
+        self._keys = _Column(np.uint32, width=bands, file=p / "bands.u32" if p else None, count=count)
+        self._ids = _Blobs(p / "ids.bin" if p else None, count)
+        self._shingles = _Blobs(p / "shingles.bin" if p else None, count)
+        self._unit_names: list[str] = []
+        self._unit_ids: dict[str, int] = {}
+        # All bands in one sorted array: the band number in the top bits of each key, so one
+        # binary search finds every band of a query. Same 8 bytes per band and brief.
+        self._band_bits = max(1, int(np.ceil(np.log2(bands))))
+        self._band_prefix = (np.arange(bands, dtype=np.uint32) << np.uint32(32 - self._band_bits))
+        self._main_keys = np.empty(0, np.uint32)
+        self._main_ords = np.empty(0, np.uint32)
+        self._tail_start = 0
+        if count:
+            self._load(count)
+
+    @property
+    def params(self) -> dict:
+        """The parameters an index was built with; reopening it with others is refused."""
+        return {"shingle_size": self.shingle_size, "num_perm": self.num_perm, "bands": self.bands,
+                "min_chars": self.min_chars, "seed": self.seed}
 
     @classmethod
-    def from_config(cls, config) -> "DuplicateIndex":
-        """An empty index with the `[duplicates]` settings of a `ReviewConfig`."""
+    def from_config(cls, config, path: str | os.PathLike | None = None) -> "DuplicateIndex":
+        """An index with the `[duplicates]` settings of a `ReviewConfig` (persisted under `path` if given)."""
         cfg = config.section("duplicates")
         return cls(shingle_size=int(cfg["shingle_size"]), num_perm=int(cfg["num_perm"]),
-                   bands=int(cfg["bands"]), min_chars=int(cfg["min_chars"]))
+                   bands=int(cfg["bands"]), min_chars=int(cfg["min_chars"]), path=path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, config) -> "DuplicateIndex":
+        """The persistent index in directory `path`, created empty if missing."""
+        return cls.from_config(config, path)
+
+    def _read_meta(self) -> dict | None:
+        file = self.path / "index.json"
+        if not file.exists():
+            return None
+        try:
+            meta = json.loads(file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise _damaged(self.path) from None
+        if meta.get("format") != self.FORMAT:
+            raise ConfigError(f"查重索引 {self.path} 的格式版本 {meta.get('format')} 不受支持", code="index_format")
+        return meta
+
+    def _load(self, count: int) -> None:
+        self._times.extend(self._times.read_all(count), write=False)
+        self._units.extend(self._units.read_all(count), write=False)
+        self._bits.extend(self._bits.read_all(count), write=False)
+        self._keys.extend(self._keys.read_all(count), write=False)
+        try:
+            names = (self.path / "units.txt").read_text(encoding="utf-8").split("\n")
+        except FileNotFoundError:
+            raise _damaged(self.path) from None
+        self._unit_names = names[:int(self._units.view.max()) + 1]
+        self._unit_ids = {name: i for i, name in enumerate(self._unit_names)}
+        self._merge()
+
+    def commit(self, checkpoint: dict | None = None, *, count: int | None = None) -> None:
+        """Make everything added so far durable, with `checkpoint` (e.g. how far a batch run got).
+
+        With `count`, only the first `count` briefs are declared: a batch run commits the
+        briefs whose reviews are written, while later chunks are already in the index.
+        """
+        if checkpoint is not None:
+            self.checkpoint = dict(checkpoint)
+        if self.path is None:
+            return
+        for col in (self._times, self._units, self._bits, self._keys, self._ids, self._shingles):
+            col.sync()
+        _write_atomic(self.path / "units.txt", "\n".join(self._unit_names))
+        _write_atomic(self.path / "index.json", json.dumps(
+            {"format": self.FORMAT, "params": self.params, "count": len(self) if count is None else count,
+             "checkpoint": self.checkpoint}, ensure_ascii=False))
+
+    def close(self) -> None:
+        """Release the index's files (what was not committed is dropped on the next open)."""
+        for col in (self._times, self._units, self._bits, self._keys, self._ids, self._shingles):
+            col.close()
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._times.n
 
-    def signature(self, text: str) -> np.ndarray | None:
-        """The MinHash signature of a text, or None when it is too short to compare."""
+    def memory_bytes(self) -> int:
+        """Bytes of memory the index holds for its briefs (arrays, not counting spare capacity)."""
+        n = len(self)
+        per_brief = (self._times.dtype.itemsize + self._units.dtype.itemsize + self.num_perm + 16)
+        merged = self._main_keys.nbytes + self._main_ords.nbytes
+        tail = (n - self._tail_start) * self.bands * 4
+        memory_blobs = 0 if self.path else sum(len(b) for b in (self._ids._chunks or [])) + sum(
+            len(b) for b in (self._shingles._chunks or []))
+        return n * per_brief + merged + tail + memory_blobs
+
+    # --- fingerprints -----------------------------------------------------------------------------
+
+    def fingerprint(self, text: str) -> Fingerprint | None:
+        """The fingerprint of a text, or None when it is too short to compare."""
         norm = normalise(text)
         if len(norm) < self.min_chars:
             return None
         hashes = shingle_hashes(norm, self.shingle_size)
         with np.errstate(over="ignore"):
             permuted = (hashes[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
-        return permuted.min(axis=0).astype(np.uint32)
+            sig = permuted.min(axis=0)
+            rows = sig.reshape(self.bands, self.rows)
+            key = np.zeros(self.bands, dtype=np.uint64)
+            for r in range(self.rows):
+                key = (key ^ rows[:, r]) * _MIX
+                key ^= key >> np.uint64(31)
+        return Fingerprint(shingles=np.unique(hashes.astype(np.uint32)), bands=(key >> np.uint64(32)).astype(np.uint32),
+                           bits=(sig & np.uint64(0xFF)).astype(np.uint8))
 
-    def _band_keys(self, sig: np.ndarray) -> list[bytes]:
-        return [sig[i * self.rows:(i + 1) * self.rows].tobytes() for i in range(self.bands)]
+    signature = fingerprint  # the name callers of the first index used
+
+    # --- adding ------------------------------------------------------------------------------------
 
     def add(self, brief_id: str, unit: str, submitted_at: datetime, text: str,
-            signature: np.ndarray | None = None) -> int:
+            signature: Fingerprint | None = None) -> int:
         """Index one brief; returns its sequence number (-1 if too short to index)."""
-        sig = self.signature(text) if signature is None else signature
-        if sig is None:
+        fp = self.fingerprint(text) if signature is None else signature
+        if fp is None:
             return -1
-        seq = len(self._items)
-        self._items.append(IndexedBrief(brief_id, unit, submitted_at.timestamp(), seq, submitted_at.isoformat()))
-        self._sigs.append(sig)
-        for band, key in enumerate(self._band_keys(sig)):
-            self._buckets[band][key].append(seq)
+        seq = len(self)
+        unit_id = self._unit_ids.get(unit)
+        if unit_id is None:
+            unit_id = self._unit_ids[unit] = len(self._unit_names)
+            self._unit_names.append(unit)
+        self._ids.append(brief_id.encode("utf-8"))
+        self._shingles.append(fp.shingles.tobytes())
+        self._bits.extend(fp.bits[None, :])
+        self._keys.extend(fp.bands[None, :])
+        self._units.extend(np.array([unit_id], dtype=np.uint32))
+        self._times.extend(np.array([submitted_at.timestamp()]))
+        tail = len(self) - self._tail_start
+        if tail >= min(self.MERGE_MAX, max(self.MERGE_MIN, self._tail_start // 4)):
+            self._merge()
         return seq
 
+    def _combined(self, keys: np.ndarray) -> np.ndarray:
+        """Band keys with the band number in their top bits (rows of `bands` keys)."""
+        return (keys >> np.uint32(self._band_bits)) | self._band_prefix
+
+    def _merge(self) -> None:
+        """Fold the tail's band keys into the sorted array (and free the tail's rows)."""
+        n = len(self)
+        tail = self._combined(self._keys.view).ravel()
+        keys = np.concatenate([self._main_keys, tail])
+        ords = np.concatenate([self._main_ords, np.repeat(np.arange(self._tail_start, n, dtype=np.uint32), self.bands)])
+        order = np.argsort(keys, kind="stable")
+        self._main_keys, self._main_ords = keys[order], ords[order]
+        del keys, ords, order
+        self._tail_start = n
+        self._keys.data = np.empty((1024, self.bands), dtype=np.uint32)
+        self._keys.n = 0
+
+    # --- querying ----------------------------------------------------------------------------------
+
+    def candidates(self, fp: Fingerprint) -> np.ndarray:
+        """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, unsorted)."""
+        parts = []
+        query = self._combined(fp.bands)
+        lo = self._main_keys.searchsorted(query, "left")
+        hi = self._main_keys.searchsorted(query, "right")
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total:
+            starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+            parts.append(self._main_ords[starts + np.arange(total)])
+        if self._keys.n:
+            hits = np.nonzero((self._keys.view == fp.bands[None, :]).any(axis=1))[0]
+            parts.append(hits.astype(np.uint32) + np.uint32(self._tail_start))
+        if not parts:
+            return np.empty(0, dtype=np.uint32)
+        return np.unique(np.concatenate(parts))
+
     def query(self, text: str, *, submitted_at: datetime, threshold: float, seq: int | None = None,
-              signature: np.ndarray | None = None, limit: int = 5, brief_id: str | None = None) -> list[DuplicateMatch]:
-        """Earlier briefs whose estimated similarity to `text` is at least `threshold`, best first.
+              signature: Fingerprint | None = None, limit: int = 5, brief_id: str | None = None) -> list[DuplicateMatch]:
+        """Earlier briefs whose similarity to `text` is at least `threshold`, best first.
 
         Earlier means submitted before `submitted_at`, or at the same time but added before
         `seq` (the query's own sequence number when it is itself in the index). A brief with
         the same id as the query (the same record met again) is never its duplicate.
         """
-        sig = self.signature(text) if signature is None else signature
-        if sig is None:
+        fp = self.fingerprint(text) if signature is None else signature
+        if fp is None:
             return []
-        candidates: set[int] = set()
-        for band, key in enumerate(self._band_keys(sig)):
-            candidates.update(self._buckets[band].get(key, ()))
+        cand = self.candidates(fp)
+        if not len(cand):
+            return []
         when = submitted_at.timestamp()
+        times = self._times.data[cand]
+        before = times < when
+        if seq is not None:
+            before |= (times == when) & (cand < seq)
+        cand = cand[before & (cand != (seq if seq is not None else -1))]
+        if not len(cand):
+            return []
+        # b-bit estimate: P(low 8 bits equal) = J + (1 - J) / 256.
+        equal = (self._bits.data[cand] == fp.bits[None, :]).mean(axis=1)
+        estimate = (equal - 1 / 256) / (1 - 1 / 256)
+        keep = estimate >= threshold - self.MARGIN
+        cand, estimate = cand[keep], estimate[keep]
+        cand = cand[np.argsort(-estimate, kind="stable")[:self.VERIFY_MAX]]
         out = []
-        for cand in candidates:
-            item = self._items[cand]
-            if cand == seq or item.submitted_at > when or item.id == brief_id:
-                continue
-            if item.submitted_at == when and (seq is None or cand > seq):
-                continue
-            similarity = float(np.mean(self._sigs[cand] == sig))
+        for c in cand:
+            similarity = jaccard(fp.shingles, np.frombuffer(self._shingles.get(int(c)), dtype=np.uint32))
             if similarity >= threshold:
-                out.append((similarity, item))
-        out.sort(key=lambda pair: (-pair[0], pair[1].seq))
-        seen: set[str] = set()  # one match per brief id, however often it was indexed
-        out = [pair for pair in out if not (pair[1].id in seen or seen.add(pair[1].id))]
-        return [DuplicateMatch(item.id, item.unit, sim, item.submitted_iso, "copy") for sim, item in out[:limit]]
+                out.append((similarity, int(c)))
+        out.sort(key=lambda pair: (-pair[0], pair[1]))
+        matches: list[DuplicateMatch] = []
+        seen = {brief_id}  # one match per brief id, however often it was indexed
+        for similarity, c in out:
+            match_id = self._ids.get(c).decode("utf-8")
+            if match_id in seen:
+                continue
+            seen.add(match_id)
+            when_iso = datetime.fromtimestamp(float(self._times.data[c]), SHANGHAI).isoformat()
+            matches.append(DuplicateMatch(match_id, self._unit_names[int(self._units.data[c])], similarity,
+                                          when_iso, "copy"))
+            if len(matches) == limit:
+                break
+        return matches
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Sequence[str], queries: Sequence[int],
+                       *, window_days: float, threshold: float, floor: np.ndarray | None = None
+                       ) -> list[list[DuplicateMatch]]:
+    """For each pool position in `queries`, the earlier pool entries of the window with close vectors.
+
+    The pool (`vectors` rows, `times`, `ids`, `units`) is in "added" order: an entry is
+    earlier than the query when submitted before it, or at the same time and added before
+    it. `floor` (per query) optionally drops entries submitted before it (a stream's window).
+    """
+    window = float(window_days) * 86400
+    times = np.asarray(times, dtype=np.float64)
+    queries = list(queries)
+    out: list[list[DuplicateMatch]] = []
+    for start in range(0, len(queries), 256):
+        block = queries[start:start + 256]
+        qt = times[block]
+        # Only pool entries in the block's time span are compared (the pool may be a whole batch).
+        cols = np.nonzero((times >= qt.min() - window) & (times <= qt.max()))[0]
+        sims = (vectors[block] @ vectors[cols].T).toarray() if len(cols) else np.zeros((len(block), 0))
+        col_times = times[cols]
+        for row, me in enumerate(block):
+            t = times[me]
+            ok = (col_times >= t - window) & ((col_times < t) | ((col_times == t) & (cols < me)))
+            if floor is not None:
+                ok &= col_times >= floor[start + row]
+            ok &= sims[row] >= threshold
+            out.append([DuplicateMatch(ids[i], units[i], float(sims[row, k]),
+                                       datetime.fromtimestamp(float(times[i]), SHANGHAI).isoformat(), "same_event")
+                        for k, i in ((k, int(cols[k])) for k in np.nonzero(ok)[0]) if ids[i] != ids[me]])
+    return out
+
+
+def merge_matches(copies: list[DuplicateMatch], events: list[DuplicateMatch], limit: int = 5) -> list[DuplicateMatch]:
+    """Copies and same-event matches together, one per brief id (copies win), best first."""
+    if not events:
+        return copies
+    known = {m.id for m in copies}
+    extra = []
+    for m in sorted(events, key=lambda m: -m.similarity):
+        if m.id not in known:
+            known.add(m.id)
+            extra.append(m)
+    return sorted(copies + extra, key=lambda m: -m.similarity)[:limit]
 
 
 def add_same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: list[list[DuplicateMatch]],
@@ -163,28 +557,13 @@ def add_same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: 
     `found` are not repeated.
     """
     cfg = config.section("duplicates")
-    window = float(cfg["same_event_days"]) * 86400
-    threshold = float(cfg["same_event_threshold"])
     pool = list(archive) + list(briefs)  # pool order is the "added before" order
     times = np.array([b.submitted_at.timestamp() for b in pool])
-    order = np.argsort(times, kind="stable")
-    sorted_times = times[order]
-    vectors = embed(pool)
-    offset = len(archive)
-    for n, brief in enumerate(briefs):
-        me = offset + n
-        lo = bisect.bisect_left(sorted_times, times[me] - window)
-        hi = bisect.bisect_right(sorted_times, times[me])
-        cands = [int(i) for i in order[lo:hi] if i != me and (times[i] < times[me] or i < me)
-                 and pool[i].id != brief.id]
-        if not cands:
-            continue
-        sims = np.asarray((vectors[cands] @ vectors[me].T).todense()).ravel()
-        known = {m.id for m in found[n]}
-        extra = [DuplicateMatch(pool[i].id, pool[i].unit, float(sim), pool[i].submitted_at.isoformat(), "same_event")
-                 for i, sim in zip(cands, sims) if sim >= threshold and pool[i].id not in known]
-        if extra:
-            found[n] = sorted(found[n] + extra, key=lambda m: -m.similarity)[:5]
+    events = same_event_matches(embed(pool), times, [b.id for b in pool], [b.unit for b in pool],
+                                range(len(archive), len(pool)), window_days=float(cfg["same_event_days"]),
+                                threshold=float(cfg["same_event_threshold"]))
+    for n, extra in enumerate(events):
+        found[n] = merge_matches(found[n], extra)
 
 
 def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),
@@ -200,7 +579,7 @@ def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),
         index.add(old.id, old.unit, old.submitted_at, old.text)
     sigs, seqs = [], []
     for brief in briefs:
-        sig = index.signature(brief.text)
+        sig = index.fingerprint(brief.text)
         sigs.append(sig)
         seqs.append(index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=sig)
                     if sig is not None else -1)

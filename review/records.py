@@ -135,20 +135,34 @@ def _decode(data: bytes, path: Path) -> str:
                           code="invalid_encoding") from None
 
 
+def parse_line(raw: str, number: int) -> Brief | RecordError:
+    """One JSON Lines record (line `number`) as a `Brief`, or the `RecordError` saying what is wrong."""
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return RecordError(f"不是有效的 JSON:{exc.msg}(第 {exc.colno} 列)", code="invalid_json", line=number)
+    try:
+        return parse_record(obj, line=number)
+    except RecordError as err:
+        return err
+
+
+def parse_row(row: Mapping[str, Any], number: int) -> Brief | RecordError:
+    """One CSV or Parquet row (empty cells left out) as a `Brief`, or its `RecordError`."""
+    if None in row:
+        return RecordError("该行的列数多于表头", code="invalid_csv", line=number)
+    clean = {k: v for k, v in row.items() if v is not None}
+    try:
+        return parse_record(clean, line=number)
+    except RecordError as err:
+        return err
+
+
 def iter_jsonl(stream: io.TextIOBase | Iterator[str]) -> Iterator[Brief | RecordError]:
     """Briefs from JSON Lines; a bad line yields a `RecordError` and reading goes on."""
     for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield RecordError(f"不是有效的 JSON:{exc.msg}(第 {exc.colno} 列)", code="invalid_json", line=number)
-            continue
-        try:
-            yield parse_record(obj, line=number)
-        except RecordError as err:
-            yield err
+        if raw.strip():
+            yield parse_line(raw, number)
 
 
 def iter_csv(stream: io.TextIOBase) -> Iterator[Brief | RecordError]:
@@ -158,14 +172,7 @@ def iter_csv(stream: io.TextIOBase) -> Iterator[Brief | RecordError]:
         yield RecordError("CSV 第一行应为表头,至少包含 id、unit、title、body、submitted_at", code="invalid_csv", line=1)
         return
     for number, row in enumerate(reader, start=2):
-        if None in row:
-            yield RecordError("该行的列数多于表头", code="invalid_csv", line=number)
-            continue
-        clean = {k: v for k, v in row.items() if v is not None}
-        try:
-            yield parse_record(clean, line=number)
-        except RecordError as err:
-            yield err
+        yield parse_row(row, number)
 
 
 def iter_records(path: str | Path) -> Iterator[Brief | RecordError]:

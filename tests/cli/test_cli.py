@@ -146,3 +146,22 @@ def test_real_process_reads_stdin_and_exits_2_without_traceback(trained_model_di
                          env=env, cwd=ROOT)
     assert bad.returncode == 2 and b"Traceback" not in bad.stderr
     assert "--submitted-at" in bad.stderr.decode() and "invalid_date" in bad.stderr.decode()
+
+
+@pytest.mark.parametrize("args, code", [
+    (["missing.jsonl", "-o", "out.jsonl"], "file_not_found"),
+    (["in.jsonl", "-o", "out.txt"], "unsupported_format"),
+    (["in.jsonl", "-o", "out.jsonl", "--engine", "dask"], "missing_option"),
+    (["in.jsonl", "-o", "out.jsonl", "--engine", "spark"], "invalid_option"),
+    (["in.jsonl", "--resume"], "missing_option"),
+    (["in.xlsx", "-o", "out.jsonl"], "unsupported_format"),
+])
+def test_score_bad_options_exit_2_and_leave_nothing(runner, tmp_path, monkeypatch, args, code):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.jsonl").write_text((ROOT / "data_samples" / "briefs.jsonl").read_text(encoding="utf-8")
+                                       .splitlines()[0] + "\n", encoding="utf-8")
+    (tmp_path / "in.xlsx").write_bytes(b"PK\x03\x04")
+    result = runner.invoke(app, ["score", *args])
+    assert result.exit_code == 2
+    assert f"({code})" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "in.xlsx"]

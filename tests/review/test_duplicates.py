@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.brief import SHANGHAI, Brief
@@ -99,3 +101,50 @@ def test_labelled_copies_in_the_samples_are_found_and_little_else(config, sample
     labelled = set(copies) | {i for i, r in sample_records.items() if r.get("duplicate_of")}
     unexpected = [bid for bid, matches in found.items() if matches and bid not in labelled]
     assert len(unexpected) <= len(sample_briefs) * 0.01, unexpected
+
+
+def test_persistent_index_reopens_and_drops_what_was_not_committed(config, sample_briefs, tmp_path):
+    from review.errors import ConfigError
+
+    path = tmp_path / "index"
+    index = DuplicateIndex.open(path, config)
+    for b in sample_briefs[:300]:
+        index.add(b.id, b.unit, b.submitted_at, b.text)
+    index.commit({"done": 300})
+    committed = len(index)
+    for b in sample_briefs[300:]:
+        index.add(b.id, b.unit, b.submitted_at, b.text)
+    index.close()  # as if killed: the second batch was never committed
+    reopened = DuplicateIndex.open(path, config)
+    assert len(reopened) == committed and reopened.checkpoint == {"done": 300}
+    for b in sample_briefs[300:]:
+        reopened.add(b.id, b.unit, b.submitted_at, b.text)
+    reopened.commit()
+    memory = DuplicateIndex.from_config(config)
+    for b in sample_briefs:
+        memory.add(b.id, b.unit, b.submitted_at, b.text)
+    later = T0 + timedelta(days=3650)
+    for b in sample_briefs:
+        assert (reopened.query(b.text, submitted_at=later, threshold=0.4, brief_id=b.id)
+                == memory.query(b.text, submitted_at=later, threshold=0.4, brief_id=b.id))
+    # The similarity reported is the exact Jaccard of the normalised 5-gram sets.
+    a, b = ORIGINAL, SWAPPED
+    grams = [{normalise(t)[i:i + 5] for i in range(len(normalise(t)) - 4)} for t in (a, b)]
+    reopened.add("orig", "u", T0, a)
+    (match,) = [m for m in reopened.query(b, submitted_at=T0 + timedelta(days=1), threshold=0.4) if m.id == "orig"]
+    assert abs(match.similarity - len(grams[0] & grams[1]) / len(grams[0] | grams[1])) < 1e-9
+    reopened.close()
+    other = load_config_with(config, {"duplicates": {"bands": 10}})
+    with pytest.raises(ConfigError) as info:
+        DuplicateIndex.open(path, other)
+    assert info.value.code == "index_mismatch"
+    (path / "index.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        DuplicateIndex.open(path, config)
+    assert info.value.code == "index_corrupt"
+
+
+def load_config_with(config, overrides):
+    from review.config import DEFAULTS_PATH, load_config
+
+    return load_config(DEFAULTS_PATH, overrides=overrides)

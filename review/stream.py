@@ -1,0 +1,771 @@
+"""Streaming batch scoring of archives: constant memory, worker processes or a Dask cluster, resumable.
+
+    score_stream(Path("archive.jsonl"), Path("reviews.parquet"), model=model, config=config, workers=2)
+
+The input is read in chunks (`chunk_size` records). Each chunk goes through three stages:
+
+1. `prepare_chunk` (a worker): parse the records, classify, take the same-event vectors
+   from the same features, and fingerprint each text for the duplicate index;
+2. `match_chunk` (this process, in input order): query the duplicate index and add to it,
+   and compare vectors with the briefs of the last `same_event_days` (the growing archive);
+3. `finish_chunk` (a worker): every check, adoption and priority; the output lines.
+
+Only stage 2 is sequential, and it is cheap: it is what makes the result the same
+whatever the number of workers or the engine. A brief's duplicates are the briefs before
+it in the input (and in `--archive` / the persistent index) submitted no later than it.
+
+Resuming: output lines go to `OUTPUT.partial` and the duplicate index (the one given, or
+a temporary one beside the output) is committed with a checkpoint "`done` records, index
+size `count`" after the lines are on disk. `resume=True` truncates both to the last
+checkpoint, rebuilds the same-event window from the records before it, and goes on: the
+final output is the same as an uninterrupted run's. The finished output is written in its
+format and renamed into place, so OUTPUT is either absent or complete.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import shutil
+import time
+import uuid
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from review.brief import SHANGHAI, Brief
+from review.config import DEFAULTS_PATH, ReviewConfig, load_config
+from review.duplicates import DuplicateIndex, merge_matches, same_event_matches
+from review.engine import build_reviews, columns, inspect_briefs
+from review.errors import BriefError, RecordError
+from review.records import _decode, parse_line, parse_record, parse_row, read_docx_text, split_title
+
+INPUT_FORMATS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
+OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
+DOC_SUFFIXES = (".txt", ".docx")
+MAX_ERROR_MESSAGES = 100
+
+
+# --- the run's summary -------------------------------------------------------------------------
+
+
+@dataclass
+class StreamSummary:
+    """What a run did: counts by category and flag, duplicates, errors, speed (resumed part included)."""
+
+    total: int = 0
+    scored: int = 0
+    errors: int = 0
+    categories: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    urgent: int = 0
+    seconds: float = 0.0
+    resumed_from: int = 0
+    error_messages: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Records scored per second in this run (records skipped by a resume not counted)."""
+        done = self.total - self.resumed_from
+        return done / self.seconds if self.seconds else 0.0
+
+    def add(self, line: dict) -> None:
+        """Count one output line."""
+        self.total += 1
+        if "error" in line:
+            self.errors += 1
+            if len(self.error_messages) < MAX_ERROR_MESSAGES:
+                err = line["error"]
+                where = f"第{line['line']}行," if line.get("line") else ""
+                self.error_messages.append(f"{where}记录 {line.get('id') or '?'}:{err.get('message')}")
+            return
+        self.scored += 1
+        self.categories[line["category"]] += 1
+        self.flags.update(f["code"] for f in line["flags"])
+        self.duplicates += bool(line["duplicates"])
+        self.urgent += bool(line["urgent"])
+
+
+# --- reading the input in raw records --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as read, not yet parsed: a JSON line, a row, or a document file's bytes."""
+
+    line: int
+    kind: str          # "json", "row" or "doc"
+    payload: Any
+    name: str = ""
+
+
+def iter_raw(path: Path, *, unit: str | None = None) -> Iterator[RawRecord]:
+    """The input's records one by one, in order, holding one at a time.
+
+    JSONL (one record a line), CSV (header row), Parquet (columns named as the fields), or
+    a folder of `.txt`/`.docx` files: id = path inside the folder without the suffix, unit
+    = `unit` or else the first sub-folder's name, submission time = the file's mtime.
+    """
+    path = Path(path)
+    if path.is_dir():
+        yield from _iter_folder(path, unit)
+        return
+    if not path.exists():
+        raise RecordError(f"找不到文件:{path}", code="file_not_found")
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if raw.strip():
+                    yield RawRecord(number, "json", raw)
+    elif suffix == ".csv":
+        with path.open("rb") as fb:
+            head = fb.read(4096)
+        try:  # a non-UTF-8 file fails here, clearly, before any record is read
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            raise RecordError(f"文件 {path.name} 不是 UTF-8 编码,请另存为 UTF-8 后重试", code="invalid_encoding") from None
+        with path.open(encoding="utf-8-sig", newline="", errors="strict") as fh:
+            reader = csv.DictReader(fh)
+            try:
+                if not reader.fieldnames or "id" not in reader.fieldnames:
+                    raise RecordError("CSV 第一行应为表头,至少包含 id、unit、title、body、submitted_at",
+                                      code="invalid_csv", line=1)
+                for number, row in enumerate(reader, start=2):
+                    yield RawRecord(number, "row", row)
+            except UnicodeDecodeError:
+                raise RecordError(f"文件 {path.name} 不是 UTF-8 编码,请另存为 UTF-8 后重试",
+                                  code="invalid_encoding") from None
+    elif suffix == ".parquet":
+        yield from _iter_parquet(path)
+    else:
+        raise RecordError(f"不支持的输入类型 {suffix},请使用 .jsonl、.csv、.parquet 或 .txt/.docx 文件夹",
+                          code="unsupported_format")
+
+
+def _iter_parquet(path: Path) -> Iterator[RawRecord]:
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except Exception:  # pyarrow raises several types for a file that is not Parquet
+        raise RecordError(f"{path.name} 不是有效的 Parquet 文件", code="invalid_parquet") from None
+    number = 0
+    for batch in source.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            number += 1
+            for key in ("submitted_at", "event_at"):
+                if isinstance(row.get(key), datetime):
+                    when = row[key]
+                    row[key] = (when if when.tzinfo else when.replace(tzinfo=SHANGHAI)).isoformat()
+            yield RawRecord(number, "row", row)
+
+
+def _iter_folder(root: Path, unit: str | None) -> Iterator[RawRecord]:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+    if not files:
+        raise RecordError(f"文件夹 {root} 中没有 .txt 或 .docx 文件", code="empty_input")
+    for number, file in enumerate(files, start=1):
+        rel = file.relative_to(root)
+        rid = rel.with_suffix("").as_posix()
+        owner = unit or (rel.parts[0] if len(rel.parts) > 1 else "未填写单位")
+        mtime = datetime.fromtimestamp(file.stat().st_mtime, SHANGHAI).isoformat(timespec="seconds")
+        yield RawRecord(number, "doc", (file.read_bytes(), rid, owner, mtime), name=rel.as_posix())
+
+
+def count_records(path: Path) -> int | None:
+    """How many records the input holds (for the progress bar's ETA), or None if unknown."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            with path.open("rb") as fh:
+                return sum(1 for line in fh if line.strip())
+    except Exception:  # the run itself reports unreadable input with a proper message
+        return None
+    return None
+
+
+def parse_raw(raw: RawRecord) -> Brief | RecordError:
+    """A raw record as a `Brief`, or the `RecordError` saying what is wrong with it."""
+    if raw.kind == "json":
+        try:
+            text = raw.payload.decode("utf-8-sig") if isinstance(raw.payload, bytes) else raw.payload
+        except UnicodeDecodeError:
+            return RecordError("该行不是 UTF-8 编码", code="invalid_encoding", line=raw.line)
+        return parse_line(text, raw.line)
+    if raw.kind == "row":
+        return parse_row(raw.payload, raw.line)
+    data, rid, unit, mtime = raw.payload
+    try:
+        if raw.name.lower().endswith(".docx"):
+            text = read_docx_text(data, raw.name)
+        else:
+            text = _decode(data, Path(raw.name))
+        title, body = split_title(text)
+        return parse_record({"id": rid, "unit": unit, "title": title, "body": body, "submitted_at": mtime},
+                            line=raw.line)
+    except RecordError as err:
+        err.record_id = err.record_id or rid
+        return err
+
+
+# --- the three stages ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """Stage 1's result for one chunk: parsed items, model outputs, vectors and fingerprints."""
+
+    items: list            # Brief | RecordError, in input order
+    probs: np.ndarray
+    urgent: np.ndarray
+    vectors: Any = None    # same-event vectors (sparse rows), one per brief
+    fingerprints: list = field(default_factory=list)
+
+    @property
+    def briefs(self) -> list[Brief]:
+        return [item for item in self.items if isinstance(item, Brief)]
+
+
+@dataclass
+class Context:
+    """What a worker needs: the model, the configuration and an index's fingerprint parameters."""
+
+    model: Any
+    config: ReviewConfig
+
+    def __post_init__(self) -> None:
+        self.fingerprinter = DuplicateIndex.from_config(self.config)
+
+    def warm_up(self) -> None:
+        """Build the model's lazy caches (jieba's dictionary, n-gram tables) once, before workers fork."""
+        self.model.predict_proba(columns([Brief(id="warm-up", unit="-", title="关于加快农村公路危桥改造的建议",
+                                                body="全县现有危桥17座。", submitted_at=datetime.now(SHANGHAI))]))
+
+
+def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:
+    """Stage 1: parse, classify, embed and fingerprint one chunk (pure; runs on a worker)."""
+    items = [parse_raw(raw) for raw in raws]
+    briefs = [item for item in items if isinstance(item, Brief)]
+    X = columns(briefs)
+    if hasattr(ctx.model, "predict_and_embed"):
+        probs, urgent, vectors = ctx.model.predict_and_embed(X)
+    else:
+        probs, urgent = ctx.model.predict_proba(X)
+        vectors = ctx.model.embed(briefs) if hasattr(ctx.model, "embed") and briefs else None
+    fingerprints = [ctx.fingerprinter.fingerprint(b.text) for b in briefs]
+    return Prepared(items, probs, urgent, vectors, fingerprints)
+
+
+def finish_chunk(prepared: Prepared, duplicates: Sequence[Sequence], ctx: Context) -> list[dict]:
+    """Stage 3: checks, adoption and priority; the output lines of the chunk in input order."""
+    briefs = prepared.briefs
+    inspections = inspect_briefs(briefs, prepared.probs, prepared.urgent, duplicates, ctx.config)
+    reviews = iter(build_reviews(briefs, prepared.probs, prepared.urgent, duplicates, inspections,
+                                 ctx.model, ctx.config))
+    lines = []
+    for item in prepared.items:
+        if isinstance(item, RecordError):
+            lines.append({"id": item.record_id, "line": item.line, "error": item.to_dict()})
+        else:
+            lines.append(next(reviews).to_dict())
+    return lines
+
+
+@dataclass
+class _Block:
+    """Briefs of the same-event window, one chunk at a time: times, ids, units and vectors."""
+
+    times: np.ndarray
+    ids: list
+    units: list
+    vectors: Any
+
+
+class Matcher:
+    """Stage 2, in input order: the duplicate index and the same-event window of the growing archive."""
+
+    def __init__(self, index: DuplicateIndex, config: ReviewConfig) -> None:
+        cfg = config.section("duplicates")
+        self.index = index
+        self.threshold = float(cfg["threshold"])
+        self.window_days = float(cfg["same_event_days"])
+        self.event_threshold = float(cfg["same_event_threshold"])
+        self.window: deque[_Block] = deque()
+        self.latest = float("-inf")  # the latest submission time seen: the window's right end
+
+    def _prune(self) -> None:
+        # Whole blocks go once all their briefs are out of the window; rows of a block still
+        # held that are out of it are excluded at match time by the same rule (`floor`).
+        edge = self.latest - self.window_days * 86400
+        while self.window and self.window[0].times.max() < edge:
+            self.window.popleft()
+
+    def remember(self, briefs: Sequence[Brief], vectors) -> None:
+        """Put briefs in the same-event window (no index lookup): archive records and resumed prefixes."""
+        if not briefs:
+            return
+        times = np.array([b.submitted_at.timestamp() for b in briefs])
+        self.latest = max(self.latest, float(times.max()))
+        if vectors is not None:
+            self.window.append(_Block(times, [b.id for b in briefs], [b.unit for b in briefs], vectors))
+        self._prune()
+
+    def match(self, prepared: Prepared) -> list[list]:
+        """Duplicates of each brief of the chunk, adding the chunk to the index and the window."""
+        import scipy.sparse as sp
+
+        briefs = prepared.briefs
+        found = []
+        for brief, fp in zip(briefs, prepared.fingerprints):
+            if fp is None:
+                found.append([])
+                continue
+            found.append(self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=self.threshold,
+                                          seq=len(self.index), signature=fp, brief_id=brief.id))
+            self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=fp)
+        if prepared.vectors is None or not briefs:
+            return found
+        chunk_vectors = prepared.vectors.tocsr()
+        own = np.array([b.submitted_at.timestamp() for b in briefs])
+        # The window as a stream keeps only briefs within `same_event_days` of the latest seen.
+        floor = np.maximum.accumulate(np.concatenate([[self.latest], own]))[:-1] - self.window_days * 86400
+        blocks = list(self.window)
+        times = np.concatenate([blk.times for blk in blocks] + [own])
+        vectors = sp.vstack([blk.vectors for blk in blocks] + [chunk_vectors], format="csr")
+        ids = [i for blk in blocks for i in blk.ids] + [b.id for b in briefs]
+        units = [u for blk in blocks for u in blk.units] + [b.unit for b in briefs]
+        offset = len(times) - len(briefs)
+        events = same_event_matches(vectors, times, ids, units, range(offset, len(times)),
+                                    window_days=self.window_days, threshold=self.event_threshold, floor=floor)
+        self.remember(briefs, chunk_vectors)
+        return [merge_matches(copies, extra) for copies, extra in zip(found, events)]
+
+
+# --- executors: this process, local worker processes, a Dask cluster -----------------------------------
+
+_WORKER_CONTEXT: Context | None = None
+
+
+def _prepare_in_worker(raws):
+    return prepare_chunk(raws, _WORKER_CONTEXT)
+
+
+def _finish_in_worker(prepared, duplicates):
+    return finish_chunk(prepared, duplicates, _WORKER_CONTEXT)
+
+
+def _warm_up(_: int) -> int:
+    return os.getpid()
+
+
+class _Done:
+    """A finished 'future' for the in-process engine."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def result(self):
+        return self.value
+
+    def done(self) -> bool:
+        return True
+
+
+class LocalEngine:
+    """Stages 1 and 3 in this process (`workers` = 1) or in forked worker processes."""
+
+    def __init__(self, ctx: Context, workers: int) -> None:
+        global _WORKER_CONTEXT
+        self.ctx = ctx
+        self.workers = workers
+        self.pool = None
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Workers are forked with the model already loaded (and its caches built): it is
+            # never serialised, and its pages are shared until written.
+            ctx.warm_up()
+            _WORKER_CONTEXT = ctx
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            list(self.pool.map(_warm_up, range(workers)))  # fork now, before any progress thread
+
+    def prepare(self, raws):
+        if self.pool is None:
+            return _Done(prepare_chunk(raws, self.ctx))
+        return self.pool.submit(_prepare_in_worker, raws)
+
+    def fetch(self, handle) -> Prepared:
+        return handle.result()
+
+    def finish(self, handle, prepared: Prepared, duplicates):
+        if self.pool is None:
+            return _Done(finish_chunk(prepared, duplicates, self.ctx))
+        # Vectors and fingerprints are not needed any more: do not ship them back.
+        slim = Prepared(prepared.items, prepared.probs, prepared.urgent)
+        return self.pool.submit(_finish_in_worker, slim, duplicates)
+
+    @property
+    def depth(self) -> int:
+        return 2 * self.workers + 1
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class DaskEngine:
+    """Stages 1 and 3 on a Dask cluster; the model's files and the configuration go once to each worker."""
+
+    def __init__(self, ctx: Context, scheduler: str) -> None:
+        from review.dask_engine import connect
+
+        self.ctx = ctx
+        self.client, self.workers = connect(scheduler, ctx)
+
+    def prepare(self, raws):
+        from review.dask_engine import prepare_task
+
+        return self.client.submit(prepare_task, raws, pure=False)
+
+    def fetch(self, handle) -> Prepared:
+        from review.dask_engine import match_inputs
+
+        # Only what stage 2 needs comes back; the parsed chunk stays on its worker for stage 3.
+        return self.client.submit(match_inputs, handle, pure=False).result()
+
+    def finish(self, handle, prepared: Prepared, duplicates):
+        from review.dask_engine import finish_task
+
+        return self.client.submit(finish_task, handle, duplicates, pure=False)
+
+    @property
+    def depth(self) -> int:
+        return 2 * max(self.workers, 1) + 1
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def _chunks(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    while True:
+        chunk = list(islice(records, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def output_format(output: Path) -> str:
+    """The output's format from its extension (JSONL, CSV or Parquet)."""
+    suffix = Path(output).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".csv", ".parquet"):
+        return suffix[1:]
+    raise BriefError(f"不支持的输出类型 {suffix},请使用 .jsonl、.csv 或 .parquet", code="unsupported_format")
+
+
+def _paths(output: Path) -> tuple[Path, Path, Path]:
+    return (output.with_name(output.name + ".partial"), output.with_name(output.name + ".partial.json"),
+            output.with_name(output.name + ".partial-index"))
+
+
+def _truncate_journal(path: Path, keep: int) -> None:
+    """Truncate the journal to its first `keep` lines (after a crash it may hold more, or half a line)."""
+    size = 0
+    with path.open("rb") as fh:
+        for _ in range(keep):
+            line = fh.readline()
+            if not line.endswith(b"\n"):
+                raise BriefError(f"未完成的输出 {path} 比检查点短,无法续跑;请删除后重新运行", code="resume_mismatch")
+            size += len(line)
+    with path.open("r+b") as fh:
+        fh.truncate(size)
+
+
+def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, workers: int = 1,
+                 engine: str = "local", scheduler: str | None = None, index_dir: Path | None = None,
+                 archive: Path | None = None, resume: bool = False, unit: str | None = None,
+                 chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
+                 commit_seconds: float = 2.0) -> StreamSummary:
+    """Score every record of `input` into `output` (see the module docstring); returns the summary.
+
+    `progress(done, total_or_0)` is called after each chunk is written.
+    """
+    input, output = Path(input), Path(output)
+    fmt = output_format(output)
+    if not input.exists():
+        raise RecordError(f"找不到输入:{input}", code="file_not_found")
+    if engine not in ("local", "dask"):
+        raise BriefError(f"未知引擎 {engine},可用:local、dask", code="invalid_option")
+    if engine == "dask" and not scheduler:
+        raise BriefError("--engine dask 需要 --scheduler tcp://主机:8786", code="missing_option")
+    # Reading the first record checks the input (format, encoding, header) before anything is written.
+    records = iter_raw(input, unit=unit)
+    first = next(records, None)
+    records = chain([first] if first is not None else [], records)
+    journal, state_file, temp_index = _paths(output)
+    started = time.perf_counter()
+    stat = input.stat()
+    fingerprint = {"input": str(input.resolve()), "size": stat.st_size if input.is_file() else None,
+                   "mtime": stat.st_mtime if input.is_file() else None, "chunk_size": chunk_size}
+    state = None
+    if resume and journal.exists() and state_file.exists():
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        if {k: state.get(k) for k in fingerprint} != fingerprint:
+            raise BriefError("输入文件或分块大小与中断的运行不同,无法续跑;请删除 "
+                             f"{journal.name} 后重新运行", code="resume_mismatch")
+    if state is None:
+        for stale in (journal, state_file):
+            stale.unlink(missing_ok=True)
+        if temp_index.exists():
+            shutil.rmtree(temp_index)
+        state = dict(fingerprint, run=uuid.uuid4().hex, index=str(index_dir) if index_dir else None)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        journal.write_bytes(b"")
+        _write_json(state_file, state)
+    index = DuplicateIndex.open(Path(state["index"]) if state["index"] else temp_index, config)
+    ctx = Context(model, config)
+    matcher = Matcher(index, config)
+    summary = StreamSummary()
+    checkpoint = index.checkpoint if index.checkpoint.get("run") == state["run"] else None
+    try:
+        if checkpoint is None:
+            if resume and journal.stat().st_size:
+                raise BriefError("查重索引中没有这次运行的检查点,无法续跑;请删除未完成的输出后重新运行",
+                                 code="resume_mismatch")
+            if archive is not None:
+                _load_archive(archive, matcher, ctx)
+            index.commit({"run": state["run"], "done": 0, "count": len(index)})
+        else:
+            done = int(checkpoint["done"])
+            _truncate_journal(journal, done)
+            with journal.open("rb") as fh:
+                for raw in fh:
+                    summary.add(json.loads(raw))
+            summary.resumed_from = done
+            if archive is not None:
+                _remember(matcher, ctx, _load_archive_briefs(archive))
+            _remember(matcher, ctx, (parse_raw(r) for r in islice(records, done)))
+        _run(records, journal, matcher, index, ctx, state, summary, workers=workers, engine=engine,
+             scheduler=scheduler, chunk_size=chunk_size, progress=progress, commit_seconds=commit_seconds)
+        _write_output(journal, output, fmt)
+        if state["index"]:  # the shared index keeps what this run added, without its checkpoint
+            index.commit({})
+    finally:
+        index.close()
+    summary.seconds = time.perf_counter() - started
+    for done_file in (journal, state_file):
+        done_file.unlink(missing_ok=True)
+    if temp_index.exists():
+        shutil.rmtree(temp_index)
+    return summary
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _load_archive_briefs(archive: Path) -> Iterator[Brief]:
+    for raw in iter_raw(archive):
+        item = parse_raw(raw)
+        if isinstance(item, RecordError):
+            raise item
+        yield item
+
+
+def _load_archive(archive: Path, matcher: Matcher, ctx: Context) -> None:
+    """Earlier briefs to search: into the index, and the window of the latest ones."""
+    briefs = list(_load_archive_briefs(archive))
+    for brief in briefs:
+        matcher.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+    _remember(matcher, ctx, briefs)
+
+
+def _remember(matcher: Matcher, ctx: Context, items) -> None:
+    """Rebuild the same-event window from earlier records, holding only the window's briefs."""
+    span = matcher.window_days * 86400
+    keep: list[Brief] = []
+    latest = matcher.latest
+    for item in items:
+        if isinstance(item, Brief):
+            latest = max(latest, item.submitted_at.timestamp())
+            keep.append(item)
+            if len(keep) >= 20000:  # a brief older than the window never enters it again
+                keep = [b for b in keep if b.submitted_at.timestamp() >= latest - span]
+    recent = [b for b in keep if b.submitted_at.timestamp() >= latest - span]
+    embed = getattr(ctx.model, "embed", None)
+    matcher.remember(recent, embed(recent).tocsr() if embed is not None and recent else None)
+    matcher.latest = max(matcher.latest, latest)
+    matcher._prune()
+
+
+def _run(records, journal: Path, matcher: Matcher, index: DuplicateIndex, ctx: Context, state: dict,
+         summary: StreamSummary, *, workers: int, engine: str, scheduler: str | None, chunk_size: int,
+         progress, commit_seconds: float) -> None:
+    if engine == "dask":
+        if not scheduler:
+            raise BriefError("--engine dask 需要 --scheduler tcp://主机:8786", code="missing_option")
+        runner = DaskEngine(ctx, scheduler)
+    elif engine == "local":
+        runner = LocalEngine(ctx, workers)
+    else:
+        raise BriefError(f"未知引擎 {engine},可用:local、dask", code="invalid_option")
+    done = summary.total
+    last_commit = time.monotonic()
+    pending_prepare: deque = deque()
+    pending_finish: deque = deque()
+
+    def write(out, block_over: int) -> None:
+        """Write finished chunks in order: those done, and any beyond `block_over` waiting."""
+        nonlocal done, last_commit
+        while pending_finish and (len(pending_finish) > block_over or pending_finish[0][0].done()):
+            handle, n, count = pending_finish.popleft()
+            lines = handle.result()
+            out.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8"))
+            for line in lines:
+                summary.add(line)
+            done += n
+            if progress is not None:
+                progress(done, n)
+            if time.monotonic() - last_commit >= commit_seconds:
+                out.flush()
+                os.fsync(out.fileno())  # the lines first, then the checkpoint that counts them
+                index.commit({"run": state["run"], "done": done, "count": count}, count=count)
+                last_commit = time.monotonic()
+
+    try:
+        with journal.open("ab") as out:
+            for raws in _chunks(records, chunk_size):
+                pending_prepare.append(runner.prepare(raws))
+                while len(pending_prepare) >= runner.depth:
+                    _advance(runner, matcher, pending_prepare, pending_finish)
+                    write(out, runner.depth)
+            while pending_prepare:
+                _advance(runner, matcher, pending_prepare, pending_finish)
+                write(out, runner.depth)
+            write(out, 0)
+            out.flush()
+            os.fsync(out.fileno())
+            index.commit({"run": state["run"], "done": done, "count": len(index)})
+    finally:
+        runner.close()
+
+
+def _advance(runner, matcher: Matcher, pending_prepare: deque, pending_finish: deque) -> None:
+    handle = pending_prepare.popleft()
+    prepared = runner.fetch(handle)
+    duplicates = matcher.match(prepared)
+    pending_finish.append((runner.finish(handle, prepared, duplicates), len(prepared.items), len(matcher.index)))
+
+
+# --- writing the output -----------------------------------------------------------------------------------
+
+FLAT_COLUMNS = ("id", "unit", "category", "urgent", "urgent_probability", "priority", "adoption_probability",
+                "expected_points", "flags", "duplicates", "event_time", "model_version", "error_code",
+                "error_message", "line", "review")
+
+
+def flat_row(line: dict) -> dict:
+    """One output line as a flat row for CSV and Parquet; `review` holds the whole JSON."""
+    if "error" in line:
+        return {"id": line.get("id"), "unit": None, "category": None, "urgent": None, "urgent_probability": None,
+                "priority": None, "adoption_probability": None, "expected_points": None, "flags": None,
+                "duplicates": None, "event_time": None, "model_version": None,
+                "error_code": line["error"]["code"], "error_message": line["error"]["message"],
+                "line": line.get("line"), "review": json.dumps(line, ensure_ascii=False)}
+    return {"id": line["id"], "unit": line.get("unit"), "category": line["category"], "urgent": line["urgent"],
+            "urgent_probability": line.get("urgent_probability"), "priority": line["priority"],
+            "adoption_probability": line["adoption"]["probability"],
+            "expected_points": line["adoption"]["expected_points"],
+            "flags": ";".join(f["code"] for f in line["flags"]),
+            "duplicates": ";".join(f"{d['id']}:{d['similarity']:.2f}" for d in line["duplicates"]),
+            "event_time": line.get("event_time"), "model_version": line.get("model_version"),
+            "error_code": None, "error_message": None, "line": None, "review": json.dumps(line, ensure_ascii=False)}
+
+
+def _write_output(journal: Path, output: Path, fmt: str) -> None:
+    """The journal (JSONL) into the output's format, atomically: a temp file renamed into place."""
+    if fmt == "jsonl":
+        os.replace(journal, output)
+        journal.write_bytes(b"")
+        return
+    tmp = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with journal.open("rb") as src:
+            lines = (json.loads(raw) for raw in src)
+            if fmt == "csv":
+                with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                    writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS)
+                    writer.writeheader()
+                    for line in lines:
+                        writer.writerow(flat_row(line))
+            else:
+                _write_parquet(lines, tmp)
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_parquet(lines: Iterator[dict], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("id", pa.string()), ("unit", pa.string()), ("category", pa.string()),
+                        ("urgent", pa.bool_()), ("urgent_probability", pa.float64()), ("priority", pa.float64()),
+                        ("adoption_probability", pa.float64()), ("expected_points", pa.float64()),
+                        ("flags", pa.string()), ("duplicates", pa.string()), ("event_time", pa.string()),
+                        ("model_version", pa.string()), ("error_code", pa.string()), ("error_message", pa.string()),
+                        ("line", pa.int64()), ("review", pa.string())])
+    with pq.ParquetWriter(path, schema) as writer:
+        while True:
+            rows = [flat_row(line) for line in islice(lines, 8192)]
+            if not rows:
+                break
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+
+
+def read_output(path: Path) -> Iterator[dict]:
+    """The review dicts of a finished output file, in any of the output formats (for tests and tools)."""
+    fmt = output_format(path)
+    if fmt == "jsonl":
+        with Path(path).open(encoding="utf-8") as fh:
+            for raw in fh:
+                yield json.loads(raw)
+    elif fmt == "csv":
+        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield json.loads(row["review"])
+    else:
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(columns=["review"]):
+            for value in batch.column(0).to_pylist():
+                yield json.loads(value)
+
+
+def config_for_worker(config_dict: dict) -> ReviewConfig:
+    """A configuration rebuilt from its plain dict on another machine (every key given, so no file is read)."""
+    return load_config(DEFAULTS_PATH, overrides=config_dict)

@@ -1,0 +1,29 @@
+"""The NumPy character n-gram TF-IDF gives scikit-learn's matrix exactly."""
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from models.features import char_tfidf, strip_space
+
+
+def test_char_tfidf_equals_scikit_learn(sample_briefs):
+    texts = [strip_space(f"{b.title} {b.body}") for b in sample_briefs]
+    odd = ["", "甲", "AB  Cd ef", "𠀀𠀁字 扩展B区", "  前后空格  ", "数字123和English混排"]
+    for ngrams in ((1, 3), (2, 4)):
+        vec = TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True, min_df=2,
+                              dtype=np.float32).fit(texts[:400])
+        for batch in (texts[400:], odd, texts[:3]):
+            expected = vec.transform(batch)
+            got = char_tfidf(vec, batch)
+            assert got.shape == expected.shape
+            assert (got != expected).nnz == 0
+
+
+def test_model_embed_is_the_feature_block(model, sample_briefs):
+    from review.engine import columns
+
+    briefs = sample_briefs[:50]
+    probs, urgent, vectors = model.predict_and_embed(columns(briefs))
+    expected_probs, expected_urgent = model.predict_proba(columns(briefs))
+    assert np.array_equal(probs, expected_probs) and np.array_equal(urgent, expected_urgent)
+    assert (vectors != model.embed(briefs)).nnz == 0
