@@ -158,6 +158,35 @@ def test_damaged_or_unknown_version_is_refused_and_the_champion_stays(loop_serve
     assert httpx.get(f"{base}/api/v1/healthz").json()["model_version"] == "v1"
 
 
+def test_promotions_switch_models_without_dropping_requests(loop_server, admin, loop_champion_dir):
+    base, root = loop_server[0], loop_server[1]
+    twin = ModelRegistry(root).register_dir(loop_champion_dir, parent="v1")  # same model, another version
+    officer = login(base, "officer0", "officer-pass-0")
+    seen, failures, stop = [], [], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            r = officer.post("/api/v1/check", json={"title": "关于加快农村公路危桥改造的建议", "body": ""})
+            if r.status_code != 200:
+                failures.append(r.status_code)
+            else:
+                seen.append(r.json()["model_version"])
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        for _ in range(3):
+            assert admin.post(f"/api/v1/admin/models/{twin}/promote").json()["serving"] == twin
+            time.sleep(0.3)
+            assert admin.post("/api/v1/admin/models/rollback").json()["serving"] == "v1"
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not failures and len(seen) > 3 and set(seen) <= {"v1", twin}
+    assert httpx.get(f"{base}/api/v1/healthz").json()["model_version"] == "v1"
+
+
 def _decide(editor, brief_id, sample, review_category):
     """What an editor does with a brief whose true labels are the sample's."""
     decisions = []

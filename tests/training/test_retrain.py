@@ -12,7 +12,7 @@ from review.config import load_config
 from cli.main import app
 from training.retrain import decide, retrain_due
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import SAMPLES
 
 CHAMPION = {"time": {"macro_f1": 0.90, "adoption_auc": 0.85}, "heldout": {"macro_f1": 0.92, "adoption_auc": 0.84}}
 
