@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -19,6 +20,25 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def running(app):
+    """Serve `app` with uvicorn on a free loopback port in a thread; yields (base URL, app)."""
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -53,24 +73,13 @@ def server(trained_model_dir, database_url):
     """Base URL and app of a running server with an editor, an administrator and officers of two units."""
     settings = Settings(database_url=database_url, model_dir=trained_model_dir, secret_key="k" * 48,
                         max_body_bytes=200_000)
-    app = create_app(settings)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    service = app.state.service
-    service.add_user("editor1", "editor-pass-1", "editor")
-    service.add_user("admin1", "admin-pass-1", "admin")
-    service.add_user("officer_a", "officer-pass-a", "officer", unit="清河县农业农村局")
-    service.add_user("officer_b", "officer-pass-b", "officer", unit="安平县应急管理局")
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings)) as (base, app):
+        service = app.state.service
+        service.add_user("editor1", "editor-pass-1", "editor")
+        service.add_user("admin1", "admin-pass-1", "admin")
+        service.add_user("officer_a", "officer-pass-a", "officer", unit="清河县农业农村局")
+        service.add_user("officer_b", "officer-pass-b", "officer", unit="安平县应急管理局")
+        yield base, app
 
 
 def login(base: str, username: str, password: str) -> httpx.Client:

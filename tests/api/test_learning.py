@@ -13,14 +13,13 @@ import time
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
 from models.registry import ModelRegistry
 from training.retrain import decide
 
-from tests.api.conftest import _free_port, follow, login, page_in_browser
+from tests.api.conftest import follow, login, page_in_browser, running
 
 NEW_SHARE = 0.25
 
@@ -57,25 +56,14 @@ def loop_server(loop_champion_dir, loop_data, database_url, tmp_path_factory):
     config = base_dir / "config.toml"
     config.write_text(f'[retrain]\nsamples = "{loop_data[0]}"\n', encoding="utf-8")
     settings = Settings(database_url=database_url, model_root=root, config=config, secret_key="k" * 48)
-    app = create_app(settings)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    service = app.state.service
-    service.add_user("admin1", "admin-pass-1", "admin")
-    service.add_user("editor1", "editor-pass-1", "editor")
-    units = sorted({b.unit for b in loop_data[2]})
-    for i, unit in enumerate(units):
-        service.add_user(f"officer{i}", f"officer-pass-{i}", "officer", unit=unit)
-    yield f"http://127.0.0.1:{port}", root, {unit: f"officer{i}" for i, unit in enumerate(units)}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(settings)) as (base, app):
+        service = app.state.service
+        service.add_user("admin1", "admin-pass-1", "admin")
+        service.add_user("editor1", "editor-pass-1", "editor")
+        units = sorted({b.unit for b in loop_data[2]})
+        for i, unit in enumerate(units):
+            service.add_user(f"officer{i}", f"officer-pass-{i}", "officer", unit=unit)
+        yield base, root, {unit: f"officer{i}" for i, unit in enumerate(units)}
 
 
 @pytest.fixture(scope="module")
