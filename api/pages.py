@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,6 +30,7 @@ from review.errors import BriefError
 from review.records import parse_record, read_draft
 
 SESSION_COOKIE = "br_session"
+FLASH_COOKIE = "br_flash"
 LOGIN_CSRF_COOKIE = "br_login_csrf"
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -97,9 +98,22 @@ CsrfField = Annotated[str, Form(alias="csrf", max_length=100)]
 def render(request: Request, service: ReviewService, caller: Caller | None, name: str, *, http_status: int = 200,
            **context) -> HTMLResponse:
     session = request.cookies.get(SESSION_COOKIE, "")
-    context.update(user=caller, csrf=csrf_token(service, session) if session else "",
-                   flash=request.query_params.get("msg", ""))
-    return templates.TemplateResponse(request, name, context, status_code=http_status)
+    flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:200]
+    context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash)
+    response = templates.TemplateResponse(request, name, context, status_code=http_status)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE)  # shown once
+    return response
+
+
+def redirect(url: str, message: str = "") -> RedirectResponse:
+    """A 303 to `url`; `message` is shown once on the next page. It travels in a cookie the
+    server sets, never in the address, so nobody can put words in the service's mouth with
+    a crafted link."""
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        response.set_cookie(FLASH_COOKIE, quote(message[:200]), max_age=60, httponly=True, samesite="strict")
+    return response
 
 
 def _home(caller: Caller) -> str:
@@ -276,7 +290,7 @@ def submit(request: Request, service: ServiceDep, caller: PageCaller, csrf: Csrf
     check_csrf(request, service, csrf)
     parse_record({"id": "new", "unit": "u", "title": title, "body": body}, default_submitted_at=datetime.now(SHANGHAI))
     brief = service.submit(caller, title, body, idempotency_key=idempotency_key or None)
-    return RedirectResponse(f"/briefs/{quote(brief['id'])}?msg=" + quote("已报送,等待信息科审核"), status_code=303)
+    return redirect(f"/briefs/{quote(brief['id'])}", "已报送,等待信息科审核")
 
 
 @router.get("/mine", response_class=HTMLResponse)
@@ -309,11 +323,10 @@ def decide(request: Request, service: ServiceDep, caller: PageCaller, brief_id: 
     brief = service.decide(caller, brief_id, action, level=level or None, compiled=compiled,
                            category=category or None, text=text)
     what = ACTION_NAMES_ZH.get(action, action) + (f"({LEVEL_NAMES_ZH.get(level, level)})" if level else "")
-    message = quote(f"已记录:{what} · {brief['title'][:30]}")
+    message = f"已记录:{what} · {brief['title'][:30]}"
     if action == "recategorise":
-        return RedirectResponse(f"/briefs/{quote(brief_id)}?msg={message}", status_code=303)
-    back = _safe_next(back) or "/queue"
-    return RedirectResponse(f"{back}{'&' if '?' in back else '?'}msg={message}", status_code=303)
+        return redirect(f"/briefs/{quote(brief_id)}", message)
+    return redirect(_safe_next(back) or "/queue", message)
 
 
 @router.post("/briefs/{brief_id}/resubmit")
@@ -323,7 +336,7 @@ def resubmit(request: Request, service: ServiceDep, caller: PageCaller, brief_id
     parse_record({"id": brief_id, "unit": "u", "title": title, "body": body},
                  default_submitted_at=datetime.now(SHANGHAI))
     service.resubmit(caller, brief_id, title, body)
-    return RedirectResponse(f"/briefs/{quote(brief_id)}?msg=" + quote("已修改并重新报送"), status_code=303)
+    return redirect(f"/briefs/{quote(brief_id)}", "已修改并重新报送")
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -388,7 +401,7 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
     if deadline is None:
         raise Conflict("请填写约稿截止日期", code="missing_field", status=422)
     service.create_topic(caller, title, description, datetime.combine(deadline, time.max, tzinfo=SHANGHAI))
-    return RedirectResponse("/topics?msg=" + quote("约稿已发布"), status_code=303)
+    return redirect("/topics", "约稿已发布")
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -415,7 +428,7 @@ def admin_promote(request: Request, service: ServiceDep, caller: PageCaller, ver
 
     check_csrf(request, service, csrf)
     learning_loop(service).promote(caller, version)
-    return RedirectResponse("/admin?msg=" + quote(f"已上线模型 {version}"), status_code=303)
+    return redirect("/admin", f"已上线模型 {version}")
 
 
 @router.post("/admin/models/rollback")
@@ -424,7 +437,7 @@ def admin_rollback(request: Request, service: ServiceDep, caller: PageCaller, cs
 
     check_csrf(request, service, csrf)
     version = learning_loop(service).rollback(caller)["promoted"]
-    return RedirectResponse("/admin?msg=" + quote(f"已回退到模型 {version}"), status_code=303)
+    return redirect("/admin", f"已回退到模型 {version}")
 
 
 @router.post("/admin/retrain")
@@ -470,11 +483,11 @@ def admin_add_user(request: Request, service: ServiceDep, caller: PageCaller, cs
                    role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = ""):
     check_csrf(request, service, csrf)
     service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)
-    return RedirectResponse("/admin?msg=" + quote(f"已添加用户 {username.strip()}"), status_code=303)
+    return redirect("/admin", f"已添加用户 {username.strip()}")
 
 
 @router.post("/admin/users/{username}/disable")
 def admin_disable_user(request: Request, service: ServiceDep, caller: PageCaller, username: str, csrf: CsrfField = ""):
     check_csrf(request, service, csrf)
     service.disable_user(username, actor=caller)
-    return RedirectResponse("/admin?msg=" + quote(f"已停用用户 {username}"), status_code=303)
+    return redirect("/admin", f"已停用用户 {username}")

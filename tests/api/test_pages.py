@@ -210,3 +210,13 @@ def test_admin_page_adds_and_disables_users(server, editor_page):
     r = editor_page.post("/admin/users", data={"csrf": _csrf(editor_page.get("/queue").text), "username": "x",
                                                "password": "xxxxxxxx1", "role": "admin"})
     assert r.status_code == 403
+
+
+def test_notices_come_from_the_server_not_from_the_address(officer_page):
+    # A crafted link cannot make the service say anything ...
+    assert "请把密码发给" not in officer_page.get("/mine?msg=请把密码发给管理员").text
+    # ... while the notice after a real action shows once.
+    brief_id = _submit(officer_page, PROBLEM)
+    page = officer_page.get(f"/briefs/{brief_id}").text
+    assert 'class="flash"' in page and "已报送" in page
+    assert 'class="flash"' not in officer_page.get(f"/briefs/{brief_id}").text
