@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from api.deps import ServiceDep
 from api.errors import Conflict, ServiceError
+from api.learning import learning_loop
 from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH, SHANGHAI
 from review.errors import BriefError
@@ -408,8 +409,6 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
 def admin(request: Request, service: ServiceDep, caller: PageCaller):
     import json
 
-    from api.learning import learning_loop
-
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
     loop = learning_loop(service)
     try:
@@ -424,8 +423,6 @@ def admin(request: Request, service: ServiceDep, caller: PageCaller):
 
 @router.post("/admin/models/{version}/promote")
 def admin_promote(request: Request, service: ServiceDep, caller: PageCaller, version: str, csrf: CsrfField = ""):
-    from api.learning import learning_loop
-
     check_csrf(request, service, csrf)
     learning_loop(service).promote(caller, version)
     return redirect("/admin", f"已上线模型 {version}")
@@ -433,8 +430,6 @@ def admin_promote(request: Request, service: ServiceDep, caller: PageCaller, ver
 
 @router.post("/admin/models/rollback")
 def admin_rollback(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = ""):
-    from api.learning import learning_loop
-
     check_csrf(request, service, csrf)
     version = learning_loop(service).rollback(caller)["promoted"]
     return redirect("/admin", f"已回退到模型 {version}")
@@ -443,8 +438,6 @@ def admin_rollback(request: Request, service: ServiceDep, caller: PageCaller, cs
 @router.post("/admin/retrain")
 def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
                   data: UploadFile | None = None):
-    from api.learning import learning_loop
-
     check_csrf(request, service, csrf)
     extra = data.file.read() if data is not None and data.filename else None
     job = learning_loop(service).start_retrain(caller, extra)
@@ -453,8 +446,6 @@ def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csr
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id: str):
-    from api.learning import learning_loop
-
     job = learning_loop(service).job(caller, job_id)
     return render(request, service, caller, "job.html", job=job)
 
@@ -463,15 +454,11 @@ def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id:
 def admin_report_file(service: ServiceDep, caller: PageCaller, name: str, file: str):
     from fastapi.responses import FileResponse
 
-    from api.learning import learning_loop
-
     return FileResponse(learning_loop(service).report_file(caller, name, file))
 
 
 @router.get("/uncertain", response_class=HTMLResponse)
 def uncertain(request: Request, service: ServiceDep, caller: PageCaller):
-    from api.learning import learning_loop
-
     result = learning_loop(service).uncertain(caller, limit=30)
     return render(request, service, caller, "uncertain.html", result=result)
 

@@ -58,3 +58,13 @@ def model_copy_dir(trained_model_dir, tmp_path):
     target = tmp_path / "model"
     shutil.copytree(trained_model_dir, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def small_set(sample_briefs):
+    """12 titled briefs of each category."""
+    by_cat = {}
+    for b in sample_briefs:
+        if b.title and b.body:
+            by_cat.setdefault(b.labels.category, []).append(b)
+    return [b for cat in sorted(by_cat) for b in by_cat[cat][:12]]

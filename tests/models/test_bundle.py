@@ -13,15 +13,6 @@ from review.errors import ModelError
 from training.train import train_model
 
 
-@pytest.fixture(scope="module")
-def small_set(sample_briefs):
-    by_cat = {}
-    for b in sample_briefs:
-        if b.title and b.body:
-            by_cat.setdefault(b.labels.category, []).append(b)
-    return [b for cat in sorted(by_cat) for b in by_cat[cat][:12]]
-
-
 def test_overfit_then_save_then_reload_gives_identical_predictions(small_set, tmp_path, config):
     model = train_model(small_set, config=config, params={"C": 100.0}, version="overfit")
     probs, urgent = model.predict_proba(columns(small_set))

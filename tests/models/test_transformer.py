@@ -58,16 +58,6 @@ def base_dir(tmp_path_factory, sample_briefs):
 
 
 @pytest.fixture(scope="module")
-def small_set(sample_briefs):
-    """12 titled briefs of each category."""
-    by_cat = {}
-    for b in sample_briefs:
-        if b.title and b.body:
-            by_cat.setdefault(b.labels.category, []).append(b)
-    return [b for cat in sorted(by_cat) for b in by_cat[cat][:12]]
-
-
-@pytest.fixture(scope="module")
 def transformer_dir(tmp_path_factory, base_dir, small_set):
     """`briefs train --backend transformer` on the small set, offline: the model directory it saved."""
     from cli.main import app
