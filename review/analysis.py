@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from review.brief import Brief
 from review.config import ReviewConfig
@@ -19,9 +20,8 @@ def count_chars(text: str) -> int:
     return len(_SPACE.sub("", text))
 
 
-@dataclass(frozen=True)
-class Match:
-    """A cue found in `Brief.text`: the matched words and their offsets."""
+class Match(NamedTuple):
+    """A cue found in `Brief.text`: the matched words and their offsets (a tuple: briefs have many)."""
 
     text: str
     start: int
@@ -29,7 +29,7 @@ class Match:
 
 
 def _matches(pattern: re.Pattern, text: str) -> tuple[Match, ...]:
-    return tuple(Match(m.group(0), m.start(), m.end()) for m in pattern.finditer(text))
+    return tuple(Match(m.group(), *m.span()) for m in pattern.finditer(text))
 
 
 @dataclass(frozen=True)

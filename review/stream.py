@@ -268,7 +268,7 @@ def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:
     else:
         probs, urgent = ctx.model.predict_proba(X)
         vectors = ctx.model.embed(briefs) if hasattr(ctx.model, "embed") and briefs else None
-    fingerprints = [ctx.fingerprinter.fingerprint(b.text) for b in briefs]
+    fingerprints = ctx.fingerprinter.fingerprints([b.text for b in briefs])
     return Prepared(items, probs, urgent, vectors, fingerprints)
 
 

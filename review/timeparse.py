@@ -95,8 +95,18 @@ _PATTERNS: list[tuple[str, str]] = [
     ("clock", r"(?<![\d:])" + _TOD + r"?\s*" + _CLOCK),
 ]
 
-_COMPILED = [(name, re.compile(f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day")
-                               else pattern)) for name, pattern in _PATTERNS]
+# The characters a pattern's match can begin with. A leading `(?=[...])` on them lets the
+# regex engine reject most positions at once: a search of a lead is several times faster.
+_NUMERAL = r"\d一二两三四五六七八九十"
+_YEAR = r"\d〇零○一二三四五六七八九"
+_FIRST = {"ymd": _YEAR, "iso": r"\d", "ym_range": _YEAR + "今去前上", "yq": _YEAR + r"今去前上本\s第下全年",
+          "ym": _YEAR + "今去前上本", "md": _NUMERAL, "m_range": _NUMERAL, "m_only": _NUMERAL, "year": _YEAR,
+          "same_day": "当同次", "rel_day": "今昨前明后", "rel_period": "今去前上本当这", "vague": "近日连前最",
+          "d_only": _NUMERAL, "clock": _NUMERAL + r"\s凌清早上中午下傍晚夜深半"}
+
+_COMPILED = [(name, re.compile(f"(?=[{_FIRST[name]}])" + (
+    f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day") else pattern)))
+    for name, pattern in _PATTERNS]
 
 _PLAN_BEFORE = re.compile(r"(?:(?:计划|预计|预期|将|力争|争取|拟|定|要求|确保|务必|下一步|截止日期|期限)(?:于|在|到|至)?|明年)\s*$")
 _PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开工|竣工|投用|投产|建成|到期|截止|起施行|起实施|将)")
@@ -339,11 +349,23 @@ def find_times(text: str, ref: datetime) -> list[TimeMention]:
     out: list[TimeMention] = []
     pos = 0
     length = len(norm)
+    # Each pattern's next match from `pos`. A match found from an earlier position is still
+    # the next one as long as it starts at or after `pos` (a match at a given start does not
+    # depend on where the search began), so each pattern is searched again only when passed.
+    ahead: list[re.Match | None] = [None] * len(_COMPILED)
+    exhausted = [False] * len(_COMPILED)
     while pos < length:
         best = None
-        for name, regex in _COMPILED:
-            m = regex.search(norm, pos)
-            if m is None or m.end() == m.start():
+        for k, (name, regex) in enumerate(_COMPILED):
+            if exhausted[k]:
+                continue
+            m = ahead[k]
+            if m is None or m.start() < pos:
+                m = ahead[k] = regex.search(norm, pos)
+                if m is None:
+                    exhausted[k] = True
+                    continue
+            if m.end() == m.start():
                 continue
             if best is None or m.start() < best[1].start() or (m.start() == best[1].start() and m.end() > best[1].end()):
                 best = (name, m)
