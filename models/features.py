@@ -49,9 +49,12 @@ def title_words(title: str) -> list[str]:
     return [w for w in _jieba().lcut(title, HMM=False) if not _PUNCT.fullmatch(w)]
 
 
+_WORDS = re.compile(r"[^\W_]+")
+
+
 def strip_space(text: str) -> str:
     """Text without whitespace and ASCII/full-width punctuation runs folded to one space."""
-    return _PUNCT.sub(" ", text).strip()
+    return " ".join(_WORDS.findall(text))  # the runs of letters and digits, as `_PUNCT.sub(" ", text).strip()`
 
 
 DENSE_NAMES = (
@@ -105,6 +108,10 @@ def _ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
     return key
 
 
+class _KeyZero(Exception):
+    """A term's n-gram key is 0, the empty-slot marker: this vocabulary goes through scikit-learn."""
+
+
 def _key_table(vocabulary: dict) -> tuple[np.ndarray, np.ndarray, int]:
     """An open-addressing hash table (linear probing) from n-gram keys to vocabulary columns."""
     bits = max(10, int(np.ceil(np.log2(max(len(vocabulary), 1) * 4))))
@@ -119,6 +126,8 @@ def _key_table(vocabulary: dict) -> tuple[np.ndarray, np.ndarray, int]:
     for length, idx in by_length.items():  # all terms of one length in one vectorised pass
         codes = _codes("".join(terms[i] for i in idx))
         term_keys[idx] = _ngram_keys(codes, length)[::length]
+    if (term_keys == 0).any():  # key 0 marks an empty slot (one chance in 2**64 per term)
+        raise _KeyZero
     probes = 1
     for key, term in zip(term_keys.tolist(), terms):
         slot = key >> (64 - bits)
@@ -132,19 +141,28 @@ def _key_table(vocabulary: dict) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def _lookup(keys: np.ndarray, cols: np.ndarray, probes: int, query: np.ndarray) -> np.ndarray:
-    """The column of each query key, -1 where it is not in the vocabulary."""
+    """The column of each query key, -1 where it is not in the vocabulary.
+
+    An empty slot holds key 0 (`_key_table` makes sure no term's key is 0), so a probe
+    needs only the keys: the columns are read for the keys found.
+    """
     bits = int(np.log2(len(keys)))
     mask = len(keys) - 1
-    slot = (query >> np.uint64(64 - bits)).astype(np.int64)
+    slot = (query >> np.uint64(64 - bits)).astype(np.intp)
     out = np.full(len(query), -1, dtype=np.int64)
-    todo = np.arange(len(query))
-    for n in range(probes):
-        where = (slot[todo] + n) & mask
-        found = keys[where] == query[todo]
-        out[todo[found]] = cols[where[found]]
-        todo = todo[~found & (cols[where] >= 0)]  # an empty slot ends the probe sequence
+    stored = keys[slot]
+    found = stored == query
+    hit = np.flatnonzero(found)
+    out[hit] = cols[slot[hit]]
+    todo = np.flatnonzero(~found & (stored != 0))  # an empty slot ends the probe sequence
+    for n in range(1, probes):
         if not len(todo):
             break
+        where = (slot[todo] + n) & mask
+        stored = keys[where]
+        found = stored == query[todo]
+        out[todo[found]] = cols[where[found]]
+        todo = todo[~found & (stored != 0)]
     return out
 
 
@@ -162,8 +180,13 @@ def char_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     """
     cached = _FAST.get(id(vec))
     if cached is None or cached[0] is not vec:
-        cached = _FAST[id(vec)] = (vec, *_key_table(vec.vocabulary_))
+        try:
+            cached = _FAST[id(vec)] = (vec, *_key_table(vec.vocabulary_))
+        except _KeyZero:
+            cached = _FAST[id(vec)] = (vec, None, None, None)
     _, table_keys, table_cols, probes = cached
+    if table_keys is None:
+        return vec.transform(texts)
     docs = [_WHITE.sub(" ", t.lower() if vec.lowercase else t) for t in texts]
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     # One array of code points, documents separated by a code point no text has.
@@ -202,6 +225,33 @@ def _transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     return vec.transform(texts)
 
 
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """A `TfidfVectorizer` whose vocabulary is saved as one array of terms, not a dict.
+
+    skops writes a dict entry by entry: a 60,000-term vocabulary became 150,000 nodes and
+    took seconds to audit and load each time a model was opened. As one NumPy array of
+    terms (in column order) it is one `.npy` member, and the dict is rebuilt on load.
+    """
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        vocabulary = state.get("vocabulary_")
+        if isinstance(vocabulary, dict) and sorted(vocabulary.values()) == list(range(len(vocabulary))):
+            terms = [""] * len(vocabulary)
+            for term, column in vocabulary.items():
+                terms[column] = term
+            state = dict(state)
+            del state["vocabulary_"]
+            state["vocabulary_terms_"] = np.array(terms, dtype=str)
+        return state
+
+    def __setstate__(self, state):
+        terms = state.pop("vocabulary_terms_", None)
+        if terms is not None:
+            state["vocabulary_"] = {term: column for column, term in enumerate(terms.tolist())}
+        super().__setstate__(state)
+
+
 class BriefFeaturizer(TransformerMixin, BaseEstimator):
     """Sparse features of [title, body] rows; see the module docstring."""
 
@@ -216,12 +266,12 @@ class BriefFeaturizer(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         titles, bodies = as_columns(X)
         texts = [strip_space(t + " " + b) for t, b in zip(titles, bodies)]
-        self.title_vec_ = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.title_ngrams), sublinear_tf=True,
+        self.title_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.title_ngrams), sublinear_tf=True,
                                           min_df=2, dtype=np.float32).fit([strip_space(t) for t in titles])
-        self.text_vec_ = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.text_ngrams), sublinear_tf=True,
+        self.text_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.text_ngrams), sublinear_tf=True,
                                          min_df=2, max_features=self.max_text_features, dtype=np.float32).fit(texts)
         if self.use_words:
-            self.word_vec_ = TfidfVectorizer(tokenizer=title_words, token_pattern=None, lowercase=False,
+            self.word_vec_ = CompactTfidfVectorizer(tokenizer=title_words, token_pattern=None, lowercase=False,
                                              sublinear_tf=True, min_df=2, dtype=np.float32).fit(titles)
         else:
             self.word_vec_ = None

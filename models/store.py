@@ -18,6 +18,7 @@ from review.errors import ModelError
 
 _OWN_TYPES = {
     "models.features.BriefFeaturizer",
+    "models.features.CompactTfidfVectorizer",
     "models.features.title_words",
     "models.hurdle.HurdleClassifier",
 }

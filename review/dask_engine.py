@@ -59,16 +59,14 @@ def prepare_task(raws):
 
 def match_inputs(prepared):
     """What the client needs of a prepared chunk for the duplicate search (the rest stays)."""
-    from review.stream import Prepared
-
-    return Prepared(prepared.items, prepared.probs[:0], prepared.urgent[:0], prepared.vectors, prepared.fingerprints)
+    return prepared.match_input()
 
 
 def finish_task(prepared, duplicates):
-    """Stage 3 on a worker."""
-    from review.stream import finish_chunk
+    """Stage 3 on a worker: the chunk's output bytes and counts."""
+    from review.stream import encode_chunk, finish_chunk
 
-    return finish_chunk(prepared, duplicates, _context())
+    return encode_chunk(finish_chunk(prepared, duplicates, _context()))
 
 
 def model_files(model) -> dict[str, bytes]:

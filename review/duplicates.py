@@ -34,8 +34,9 @@ from review.errors import ConfigError
 from review.result import DuplicateMatch
 
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:街道|社区|省|市|县|区|镇|乡|村)")
-_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两三四五六七八九十百千万亿]{2,}")
-_DROP = re.compile(r"[\s\W_]+")
+_NUMBER = re.compile(r"(?=[0-9０-９〇零一二两三四五六七八九十百千万亿])"  # (a first-character guard: faster)
+                     r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两三四五六七八九十百千万亿]{2,})")
+_KEEP = re.compile(r"[^\W_]+")  # letters and digits: what is left when spaces, punctuation and _ go
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -43,7 +44,7 @@ def normalise(text: str) -> str:
     """The text as compared: names and figures masked, punctuation and spaces removed."""
     text = _PLACE.sub("〇", text)
     text = _NUMBER.sub("0", text)
-    return _DROP.sub("", text)
+    return "".join(_KEEP.findall(text))
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -244,8 +245,7 @@ class DuplicateIndex:
     """
 
     FORMAT = 1
-    MERGE_MIN = 4096
-    MERGE_MAX = 65536
+    TAIL_MAX = 1024  # recent briefs whose band keys are scanned, not yet sorted into a run
     VERIFY_MAX = 64  # candidates whose exact similarity is computed, best estimates first
     MARGIN = 0.2     # how far below the threshold a b-bit estimate may fall and still be verified
 
@@ -284,12 +284,13 @@ class DuplicateIndex:
         self._shingles = _Blobs(p / "shingles.bin" if p else None, count)
         self._unit_names: list[str] = []
         self._unit_ids: dict[str, int] = {}
-        # All bands in one sorted array: the band number in the top bits of each key, so one
-        # binary search finds every band of a query. Same 8 bytes per band and brief.
+        # Band keys of all bands in sorted runs, the band number in the top bits of each key,
+        # so one binary search per run finds every band of a query (8 bytes per band and brief).
+        # New briefs go to a short unsorted tail; a full tail becomes a run, and runs of like
+        # size are merged, so there are about log2(n / TAIL_MAX) runs and adding stays cheap.
         self._band_bits = max(1, int(np.ceil(np.log2(bands))))
         self._band_prefix = (np.arange(bands, dtype=np.uint32) << np.uint32(32 - self._band_bits))
-        self._main_keys = np.empty(0, np.uint32)
-        self._main_ords = np.empty(0, np.uint32)
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, ordinals), oldest first
         self._tail_start = 0
         if count:
             self._load(count)
@@ -366,7 +367,7 @@ class DuplicateIndex:
         """Bytes of memory the index holds for its briefs (arrays, not counting spare capacity)."""
         n = len(self)
         per_brief = (self._times.dtype.itemsize + self._units.dtype.itemsize + self.num_perm + 16)
-        merged = self._main_keys.nbytes + self._main_ords.nbytes
+        merged = sum(keys.nbytes + ords.nbytes for keys, ords in self._runs)
         tail = (n - self._tail_start) * self.bands * 4
         memory_blobs = 0 if self.path else sum(len(b) for b in (self._ids._chunks or [])) + sum(
             len(b) for b in (self._shingles._chunks or []))
@@ -466,47 +467,95 @@ class DuplicateIndex:
         self._keys.extend(fp.bands[None, :])
         self._units.extend(np.array([unit_id], dtype=np.uint32))
         self._times.extend(np.array([submitted_at.timestamp()]))
-        tail = len(self) - self._tail_start
-        if tail >= min(self.MERGE_MAX, max(self.MERGE_MIN, self._tail_start // 4)):
+        if len(self) - self._tail_start >= self.TAIL_MAX:
             self._merge()
         return seq
+
+    def add_many(self, brief_ids: Sequence[str], units: Sequence[str], times: Sequence[float],
+                 fingerprints: Sequence[Fingerprint]) -> None:
+        """`add` for several briefs whose fingerprints are known (none None), in one step per column."""
+        if not len(fingerprints):
+            return
+        unit_ids = np.empty(len(units), dtype=np.uint32)
+        for i, unit in enumerate(units):
+            unit_id = self._unit_ids.get(unit)
+            if unit_id is None:
+                unit_id = self._unit_ids[unit] = len(self._unit_names)
+                self._unit_names.append(unit)
+            unit_ids[i] = unit_id
+        for brief_id, fp in zip(brief_ids, fingerprints):
+            self._ids.append(brief_id.encode("utf-8"))
+            self._shingles.append(fp.shingles.tobytes())
+        self._bits.extend(np.stack([fp.bits for fp in fingerprints]))
+        self._keys.extend(np.stack([fp.bands for fp in fingerprints]))
+        self._units.extend(unit_ids)
+        self._times.extend(np.asarray(times, dtype=np.float64))
+        if len(self) - self._tail_start >= self.TAIL_MAX:
+            self._merge()
 
     def _combined(self, keys: np.ndarray) -> np.ndarray:
         """Band keys with the band number in their top bits (rows of `bands` keys)."""
         return (keys >> np.uint32(self._band_bits)) | self._band_prefix
 
     def _merge(self) -> None:
-        """Fold the tail's band keys into the sorted array (and free the tail's rows)."""
+        """Sort the tail's band keys into a run (freeing the tail's rows), then merge runs of like size."""
         n = len(self)
-        tail = self._combined(self._keys.view).ravel()
-        keys = np.concatenate([self._main_keys, tail])
-        ords = np.concatenate([self._main_ords, np.repeat(np.arange(self._tail_start, n, dtype=np.uint32), self.bands)])
-        order = np.argsort(keys, kind="stable")
-        self._main_keys, self._main_ords = keys[order], ords[order]
-        del keys, ords, order
+        if n > self._tail_start:
+            keys = self._combined(self._keys.view).ravel()
+            ords = np.repeat(np.arange(self._tail_start, n, dtype=np.uint32), self.bands)
+            order = np.argsort(keys, kind="stable")
+            self._runs.append((keys[order], ords[order]))
         self._tail_start = n
         self._keys.data = np.empty((1024, self.bands), dtype=np.uint32)
         self._keys.n = 0
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (k1, o1), (k2, o2) = self._runs[-2:]
+            keys = np.concatenate([k1, k2])
+            order = np.argsort(keys, kind="stable")  # two sorted runs: a linear merge for timsort
+            self._runs[-2:] = [(keys[order], np.concatenate([o1, o2])[order])]
 
     # --- querying ----------------------------------------------------------------------------------
 
     def candidates(self, fp: Fingerprint) -> np.ndarray:
-        """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, unsorted)."""
-        parts = []
-        query = self._combined(fp.bands)
-        lo = self._main_keys.searchsorted(query, "left")
-        hi = self._main_keys.searchsorted(query, "right")
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total:
-            starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-            parts.append(self._main_ords[starts + np.arange(total)])
+        """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, sorted)."""
+        _, ords = self._band_hits(fp.bands[None, :])
+        return distinct(ords)
+
+    def _band_hits(self, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query row, ordinal) for every indexed brief sharing a band key with a row of `bands` (q x bands)."""
+        rows, ords = [], []
+        query = self._combined(bands).ravel()
+        qrow = np.repeat(np.arange(len(bands)), self.bands)
+        for keys, run_ords in self._runs:
+            lo = keys.searchsorted(query, "left")
+            hi = keys.searchsorted(query, "right")
+            lengths = hi - lo
+            total = int(lengths.sum())
+            if total:
+                starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+                ords.append(run_ords[starts + np.arange(total)])
+                rows.append(np.repeat(qrow, lengths))
         if self._keys.n:
-            hits = np.nonzero((self._keys.view == fp.bands[None, :]).any(axis=1))[0]
-            parts.append(hits.astype(np.uint32) + np.uint32(self._tail_start))
-        if not parts:
-            return np.empty(0, dtype=np.uint32)
-        return distinct(np.concatenate(parts))
+            tail = self._keys.view
+            if len(bands) == 1:
+                hits = np.nonzero((tail == bands[0][None, :]).any(axis=1))[0]
+                rows.append(np.zeros(len(hits), dtype=np.int64))
+                ords.append(hits.astype(np.uint32) + np.uint32(self._tail_start))
+            else:  # sort the tail's keys once for all the queries
+                keys = self._combined(tail).ravel()
+                order = np.argsort(keys, kind="stable")
+                keys = keys[order]
+                tail_ords = (order // self.bands).astype(np.uint32) + np.uint32(self._tail_start)
+                lo = keys.searchsorted(query, "left")
+                lengths = keys.searchsorted(query, "right") - lo
+                total = int(lengths.sum())
+                if total:
+                    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+                    ords.append(tail_ords[starts + np.arange(total)])
+                    rows.append(np.repeat(qrow, lengths))
+        if not ords:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
+        return np.concatenate(rows), np.concatenate(ords)
 
     def query(self, text: str, *, submitted_at: datetime, threshold: float, seq: int | None = None,
               signature: Fingerprint | None = None, limit: int = 5, brief_id: str | None = None) -> list[DuplicateMatch]:
@@ -519,42 +568,65 @@ class DuplicateIndex:
         fp = self.fingerprint(text) if signature is None else signature
         if fp is None:
             return []
-        cand = self.candidates(fp)
+        return self.query_many([fp], [submitted_at.timestamp()], threshold=threshold,
+                               seqs=None if seq is None else [seq], brief_ids=[brief_id], limit=limit)[0]
+
+    def query_many(self, fingerprints: Sequence[Fingerprint], times: Sequence[float], *, threshold: float,
+                   seqs: Sequence[int] | None = None, visible: Sequence[int] | None = None,
+                   brief_ids: Sequence[str | None] | None = None, limit: int = 5) -> list[list[DuplicateMatch]]:
+        """`query` for several fingerprints at once (submission times as timestamps), the same results.
+
+        `visible[j]`, if given, hides the briefs added at or after it from query j: a batch
+        added before it is queried then sees what a query made just before each `add` saw.
+        """
+        out: list[list[DuplicateMatch]] = [[] for _ in fingerprints]
+        if not len(fingerprints):
+            return out
+        rows, cand = self._band_hits(np.stack([fp.bands for fp in fingerprints]))
         if not len(cand):
-            return []
-        when = submitted_at.timestamp()
-        times = self._times.data[cand]
-        before = times < when
-        if seq is not None:
-            before |= (times == when) & (cand < seq)
-        cand = cand[before & (cand != (seq if seq is not None else -1))]
-        if not len(cand):
-            return []
+            return out
+        pairs = distinct((rows.astype(np.uint64) << np.uint64(32)) | cand.astype(np.uint64))
+        rows = (pairs >> np.uint64(32)).astype(np.int64)
+        cand = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        when = np.asarray(times, dtype=np.float64)[rows]
+        cand_times = self._times.data[cand]
+        before = cand_times < when
+        if seqs is not None:
+            seq = np.asarray(seqs, dtype=np.int64)[rows]
+            before |= (cand_times == when) & (cand < seq)
+            before &= cand != seq
+        if visible is not None:
+            before &= cand < np.asarray(visible, dtype=np.int64)[rows]
+        rows, cand = rows[before], cand[before]
         # b-bit estimate: P(low 8 bits equal) = J + (1 - J) / 256.
-        equal = (self._bits.data[cand] == fp.bits[None, :]).mean(axis=1)
+        query_bits = np.stack([fp.bits for fp in fingerprints])
+        equal = (self._bits.data[cand] == query_bits[rows]).mean(axis=1)
         estimate = (equal - 1 / 256) / (1 - 1 / 256)
         keep = estimate >= threshold - self.MARGIN
-        cand, estimate = cand[keep], estimate[keep]
-        cand = cand[np.argsort(-estimate, kind="stable")[:self.VERIFY_MAX]]
-        out = []
-        for c in cand:
-            similarity = jaccard(fp.shingles, np.frombuffer(self._shingles.get(int(c)), dtype=np.uint32))
+        rows, cand, estimate = rows[keep], cand[keep], estimate[keep]
+        # Per query, the VERIFY_MAX best estimates (ties: the earlier brief) get the exact similarity.
+        order = np.lexsort((cand, -estimate, rows))
+        rows, cand = rows[order], cand[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, "left")
+        found: dict[int, list[tuple[float, int]]] = {}
+        for r, c in zip(rows[rank < self.VERIFY_MAX].tolist(), cand[rank < self.VERIFY_MAX].tolist()):
+            similarity = jaccard(fingerprints[r].shingles, np.frombuffer(self._shingles.get(c), dtype=np.uint32))
             if similarity >= threshold:
-                out.append((similarity, int(c)))
-        out.sort(key=lambda pair: (-pair[0], pair[1]))
-        matches: list[DuplicateMatch] = []
-        seen = {brief_id}  # one match per brief id, however often it was indexed
-        for similarity, c in out:
-            match_id = self._ids.get(c).decode("utf-8")
-            if match_id in seen:
-                continue
-            seen.add(match_id)
-            when_iso = datetime.fromtimestamp(float(self._times.data[c]), SHANGHAI).isoformat()
-            matches.append(DuplicateMatch(match_id, self._unit_names[int(self._units.data[c])], similarity,
-                                          when_iso, "copy"))
-            if len(matches) == limit:
-                break
-        return matches
+                found.setdefault(r, []).append((similarity, c))
+        for r, hits in found.items():
+            hits.sort(key=lambda pair: (-pair[0], pair[1]))
+            seen = {brief_ids[r] if brief_ids is not None else None}  # one match per brief id
+            for similarity, c in hits:
+                match_id = self._ids.get(c).decode("utf-8")
+                if match_id in seen:
+                    continue
+                seen.add(match_id)
+                when_iso = datetime.fromtimestamp(float(self._times.data[c]), SHANGHAI).isoformat()
+                out[r].append(DuplicateMatch(match_id, self._unit_names[int(self._units.data[c])], similarity,
+                                             when_iso, "copy"))
+                if len(out[r]) == limit:
+                    break
+        return out
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -42,7 +42,7 @@ import numpy as np
 
 from review.brief import SHANGHAI, Brief
 from review.config import DEFAULTS_PATH, ReviewConfig, load_config
-from review.duplicates import DuplicateIndex, merge_matches, same_event_matches
+from review.duplicates import DuplicateIndex, Fingerprint, merge_matches, same_event_matches
 from review.engine import build_reviews, columns, inspect_briefs
 from review.errors import BriefError, RecordError
 from review.records import _decode, parse_line, parse_record, parse_row, read_docx_text, split_title
@@ -76,6 +76,18 @@ class StreamSummary:
         """Records scored per second in this run (records skipped by a resume not counted)."""
         done = self.total - self.resumed_from
         return done / self.seconds if self.seconds else 0.0
+
+    def merge(self, other: "StreamSummary") -> None:
+        """Add the counts of another summary (a chunk's, counted where it was scored)."""
+        self.total += other.total
+        self.scored += other.scored
+        self.errors += other.errors
+        self.categories.update(other.categories)
+        self.flags.update(other.flags)
+        self.duplicates += other.duplicates
+        self.urgent += other.urgent
+        room = MAX_ERROR_MESSAGES - len(self.error_messages)
+        self.error_messages.extend(other.error_messages[:max(room, 0)])
 
     def add(self, line: dict) -> None:
         """Count one output line."""
@@ -241,6 +253,47 @@ class Prepared:
     def briefs(self) -> list[Brief]:
         return [item for item in self.items if isinstance(item, Brief)]
 
+    def match_input(self) -> "MatchInput":
+        """What stage 2 needs of this chunk, packed in a few arrays."""
+        return MatchInput.pack(len(self.items), self.briefs, self.fingerprints, self.vectors)
+
+
+@dataclass
+class MatchInput:
+    """Stage 2's input for one chunk: each brief's id, unit, time, same-event vector and fingerprint.
+
+    Fingerprints travel as a few concatenated arrays (a list of small ones costs more to
+    send between processes than to compute).
+    """
+
+    records: int                # records in the chunk, errors included
+    ids: list                   # its briefs' ids, units and submission timestamps
+    units: list
+    times: np.ndarray
+    vectors: Any                # same-event vectors (sparse rows) or None
+    indexed: np.ndarray         # bool per brief: long enough to fingerprint
+    shingles: np.ndarray        # the indexed briefs' shingle sets, concatenated
+    ends: np.ndarray            # where each one ends in `shingles`
+    bands: np.ndarray
+    bits: np.ndarray
+
+    @classmethod
+    def pack(cls, records: int, briefs: Sequence[Brief], fingerprints: Sequence, vectors) -> "MatchInput":
+        fps = [fp for fp in fingerprints if fp is not None]
+        return cls(records=records, ids=[b.id for b in briefs], units=[b.unit for b in briefs],
+                   times=np.array([b.submitted_at.timestamp() for b in briefs], dtype=np.float64), vectors=vectors,
+                   indexed=np.array([fp is not None for fp in fingerprints], dtype=bool),
+                   shingles=np.concatenate([fp.shingles for fp in fps]) if fps else np.empty(0, np.uint32),
+                   ends=np.cumsum([len(fp.shingles) for fp in fps], dtype=np.int64),
+                   bands=np.stack([fp.bands for fp in fps]) if fps else np.empty((0, 0), np.uint32),
+                   bits=np.stack([fp.bits for fp in fps]) if fps else np.empty((0, 0), np.uint8))
+
+    def fingerprints(self) -> list:
+        """The fingerprints of the indexed briefs, in order."""
+        starts = np.concatenate([[0], self.ends[:-1]]) if len(self.ends) else self.ends
+        return [Fingerprint(self.shingles[a:b], self.bands[k], self.bits[k])
+                for k, (a, b) in enumerate(zip(starts.tolist(), self.ends.tolist()))]
+
 
 @dataclass
 class Context:
@@ -270,6 +323,14 @@ def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:
         vectors = ctx.model.embed(briefs) if hasattr(ctx.model, "embed") and briefs else None
     fingerprints = ctx.fingerprinter.fingerprints([b.text for b in briefs])
     return Prepared(items, probs, urgent, vectors, fingerprints)
+
+
+def encode_chunk(lines: Sequence[dict]) -> tuple[bytes, StreamSummary]:
+    """A chunk's output lines as JSONL bytes, and their counts (done where the chunk was scored)."""
+    counts = StreamSummary()
+    for line in lines:
+        counts.add(line)
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8"), counts
 
 
 def finish_chunk(prepared: Prepared, duplicates: Sequence[Sequence], ctx: Context) -> list[dict]:
@@ -318,60 +379,60 @@ class Matcher:
 
     def remember(self, briefs: Sequence[Brief], vectors) -> None:
         """Put briefs in the same-event window (no index lookup): archive records and resumed prefixes."""
-        if not briefs:
-            return
-        times = np.array([b.submitted_at.timestamp() for b in briefs])
+        if briefs:
+            self._remember(np.array([b.submitted_at.timestamp() for b in briefs]), [b.id for b in briefs],
+                           [b.unit for b in briefs], vectors)
+
+    def _remember(self, times: np.ndarray, ids: list, units: list, vectors) -> None:
         self.latest = max(self.latest, float(times.max()))
         if vectors is not None:
-            self.window.append(_Block(times, [b.id for b in briefs], [b.unit for b in briefs], vectors))
+            self.window.append(_Block(times, ids, units, vectors))
         self._prune()
 
-    def match(self, prepared: Prepared) -> list[list]:
+    def match(self, chunk: MatchInput) -> list[list]:
         """Duplicates of each brief of the chunk, adding the chunk to the index and the window."""
         import scipy.sparse as sp
 
-        briefs = prepared.briefs
-        found = []
-        for brief, fp in zip(briefs, prepared.fingerprints):
-            if fp is None:
-                found.append([])
-                continue
-            found.append(self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=self.threshold,
-                                          seq=len(self.index), signature=fp, brief_id=brief.id))
-            self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=fp)
-        if prepared.vectors is None or not briefs:
+        n = len(chunk.ids)
+        found: list[list] = [[] for _ in range(n)]
+        # The chunk is added, then queried as if each brief had been looked up just before it
+        # was added: it sees the briefs added before it and no later one.
+        todo = np.nonzero(chunk.indexed)[0].tolist()
+        fps = chunk.fingerprints()
+        stamps = chunk.times[todo]
+        seqs = np.arange(len(self.index), len(self.index) + len(todo))
+        self.index.add_many([chunk.ids[i] for i in todo], [chunk.units[i] for i in todo], stamps, fps)
+        results = self.index.query_many(fps, stamps, threshold=self.threshold, seqs=seqs, visible=seqs,
+                                        brief_ids=[chunk.ids[i] for i in todo])
+        for i, matches in zip(todo, results):
+            found[i] = matches
+        if chunk.vectors is None or not n:
             return found
-        chunk_vectors = prepared.vectors.tocsr()
-        own = np.array([b.submitted_at.timestamp() for b in briefs])
+        chunk_vectors = chunk.vectors.tocsr()
+        own = chunk.times
         # The window as a stream keeps only briefs within `same_event_days` of the latest seen.
         floor = np.maximum.accumulate(np.concatenate([[self.latest], own]))[:-1] - self.window_days * 86400
         blocks = list(self.window)
         times = np.concatenate([blk.times for blk in blocks] + [own])
         vectors = sp.vstack([blk.vectors for blk in blocks] + [chunk_vectors], format="csr")
-        ids = [i for blk in blocks for i in blk.ids] + [b.id for b in briefs]
-        units = [u for blk in blocks for u in blk.units] + [b.unit for b in briefs]
-        offset = len(times) - len(briefs)
+        ids = [i for blk in blocks for i in blk.ids] + list(chunk.ids)
+        units = [u for blk in blocks for u in blk.units] + list(chunk.units)
+        offset = len(times) - n
         events = same_event_matches(vectors, times, ids, units, range(offset, len(times)),
                                     window_days=self.window_days, threshold=self.event_threshold, floor=floor)
-        self.remember(briefs, chunk_vectors)
+        self._remember(own, list(chunk.ids), list(chunk.units), chunk_vectors)
         return [merge_matches(copies, extra) for copies, extra in zip(found, events)]
 
 
 # --- executors: this process, local worker processes, a Dask cluster -----------------------------------
+#
+# Each engine runs stage 1 (`prepare`, returning a handle), gives stage 2 its input (`fetch`,
+# a `MatchInput`) and runs stage 3 (`finish`, a handle whose result is the chunk's JSONL
+# bytes and counts). A chunk's stages 1 and 3 run in the same place, so the parsed briefs
+# and model outputs never travel: only the match input goes to this process and only the
+# duplicates and the finished bytes come and go.
 
 _WORKER_CONTEXT: Context | None = None
-
-
-def _prepare_in_worker(raws):
-    return prepare_chunk(raws, _WORKER_CONTEXT)
-
-
-def _finish_in_worker(prepared, duplicates):
-    return finish_chunk(prepared, duplicates, _WORKER_CONTEXT)
-
-
-def _warm_up(_: int) -> int:
-    return os.getpid()
 
 
 class _Done:
@@ -387,47 +448,124 @@ class _Done:
         return True
 
 
+def _worker_loop(tasks, results) -> None:
+    """A worker process: stage 1 and stage 3 of the chunks sent to it, keeping each prepared chunk in between."""
+    import traceback
+
+    held: dict[int, Prepared] = {}
+    while True:
+        message = tasks.get()
+        if message is None:
+            return
+        kind, key, payload = message
+        try:
+            if kind == "prepare":
+                held[key] = prepare_chunk(payload, _WORKER_CONTEXT)
+                results.put(("prepared", key, held[key].match_input()))
+            else:
+                prepared = held.pop(key)
+                results.put(("finished", key, encode_chunk(finish_chunk(prepared, payload, _WORKER_CONTEXT))))
+        except BaseException:  # reported to the main process, which stops the run
+            results.put(("failed", key, traceback.format_exc()))
+
+
+class _Handle:
+    def __init__(self, engine: "LocalEngine", reply: tuple[str, int]) -> None:
+        self.engine, self.reply = engine, reply
+
+    def result(self):
+        return self.engine._wait(self.reply)
+
+    def done(self) -> bool:
+        return self.engine._poll(self.reply)
+
+
 class LocalEngine:
-    """Stages 1 and 3 in this process (`workers` = 1) or in forked worker processes."""
+    """Stages 1 and 3 in this process (`workers` = 1) or in forked worker processes.
+
+    Chunk k goes to worker k mod `workers` for both its stages: the worker keeps the
+    prepared chunk until stage 3, so the briefs are parsed and analysed once and never sent
+    back and forth.
+    """
 
     def __init__(self, ctx: Context, workers: int) -> None:
         global _WORKER_CONTEXT
         self.ctx = ctx
         self.workers = workers
-        self.pool = None
+        self.processes: list = []
+        self._count = 0
+        self._inbox: dict[tuple[str, int], Any] = {}
         if workers > 1:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
             # Workers are forked with the model already loaded (and its caches built): it is
             # never serialised, and its pages are shared until written.
             ctx.warm_up()
             _WORKER_CONTEXT = ctx
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            list(self.pool.map(_warm_up, range(workers)))  # fork now, before any progress thread
+            mp = multiprocessing.get_context("fork")
+            self.tasks = [mp.Queue() for _ in range(workers)]
+            self.results = mp.Queue()
+            self.processes = [mp.Process(target=_worker_loop, args=(self.tasks[w], self.results), daemon=True)
+                              for w in range(workers)]
+            for process in self.processes:
+                process.start()
 
     def prepare(self, raws):
-        if self.pool is None:
+        if not self.processes:
             return _Done(prepare_chunk(raws, self.ctx))
-        return self.pool.submit(_prepare_in_worker, raws)
+        key = self._count
+        self._count += 1
+        self.tasks[key % self.workers].put(("prepare", key, raws))
+        return _Handle(self, ("prepared", key))
 
-    def fetch(self, handle) -> Prepared:
-        return handle.result()
+    def fetch(self, handle) -> MatchInput:
+        result = handle.result()
+        return result.match_input() if isinstance(result, Prepared) else result
 
-    def finish(self, handle, prepared: Prepared, duplicates):
-        if self.pool is None:
-            return _Done(finish_chunk(prepared, duplicates, self.ctx))
-        # Vectors and fingerprints are not needed any more: do not ship them back.
-        slim = Prepared(prepared.items, prepared.probs, prepared.urgent)
-        return self.pool.submit(_finish_in_worker, slim, duplicates)
+    def finish(self, handle, duplicates):
+        if not self.processes:
+            return _Done(encode_chunk(finish_chunk(handle.result(), duplicates, self.ctx)))
+        key = handle.reply[1]
+        self.tasks[key % self.workers].put(("finish", key, duplicates))
+        return _Handle(self, ("finished", key))
+
+    def _receive(self, timeout: float | None) -> bool:
+        import queue
+
+        try:
+            kind, key, payload = self.results.get(timeout=timeout) if timeout else self.results.get_nowait()
+        except queue.Empty:
+            if any(not p.is_alive() for p in self.processes):
+                raise BriefError("评分工作进程意外退出(可能内存不足或被终止);可用 --resume 从检查点续跑",
+                                 code="worker_died") from None
+            return False
+        if kind == "failed":
+            raise RuntimeError(f"评分工作进程出错:\n{payload}")
+        self._inbox[(kind, key)] = payload
+        return True
+
+    def _wait(self, reply: tuple[str, int]):
+        while reply not in self._inbox:
+            self._receive(1.0)
+        return self._inbox.pop(reply)
+
+    def _poll(self, reply: tuple[str, int]) -> bool:
+        while reply not in self._inbox and self._receive(None):
+            pass
+        return reply in self._inbox
 
     @property
     def depth(self) -> int:
         return 2 * self.workers + 1
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        for tasks in getattr(self, "tasks", []):
+            tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
 
 
 class DaskEngine:
@@ -444,13 +582,13 @@ class DaskEngine:
 
         return self.client.submit(prepare_task, raws, pure=False)
 
-    def fetch(self, handle) -> Prepared:
+    def fetch(self, handle) -> MatchInput:
         from review.dask_engine import match_inputs
 
         # Only what stage 2 needs comes back; the parsed chunk stays on its worker for stage 3.
         return self.client.submit(match_inputs, handle, pure=False).result()
 
-    def finish(self, handle, prepared: Prepared, duplicates):
+    def finish(self, handle, duplicates):
         from review.dask_engine import finish_task
 
         return self.client.submit(finish_task, handle, duplicates, pure=False)
@@ -642,10 +780,9 @@ def _run(records, journal: Path, matcher: Matcher, index: DuplicateIndex, ctx: C
         nonlocal done, last_commit
         while pending_finish and (len(pending_finish) > block_over or pending_finish[0][0].done()):
             handle, n, count = pending_finish.popleft()
-            lines = handle.result()
-            out.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8"))
-            for line in lines:
-                summary.add(line)
+            data, counts = handle.result()
+            out.write(data)
+            summary.merge(counts)
             done += n
             if progress is not None:
                 progress(done, n)
@@ -675,9 +812,9 @@ def _run(records, journal: Path, matcher: Matcher, index: DuplicateIndex, ctx: C
 
 def _advance(runner, matcher: Matcher, pending_prepare: deque, pending_finish: deque) -> None:
     handle = pending_prepare.popleft()
-    prepared = runner.fetch(handle)
-    duplicates = matcher.match(prepared)
-    pending_finish.append((runner.finish(handle, prepared, duplicates), len(prepared.items), len(matcher.index)))
+    chunk = runner.fetch(handle)
+    duplicates = matcher.match(chunk)
+    pending_finish.append((runner.finish(handle, duplicates), chunk.records, len(matcher.index)))
 
 
 # --- writing the output -----------------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 GRANULARITY_RANK = {"minute": 0, "hour": 1, "part_of_day": 2, "day": 3, "week": 4, "month": 5,
                     "quarter": 6, "year": 7, "vague": 8}
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
+_HAS_FULLWIDTH = re.compile("[０-９：]")
 _DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -107,6 +108,9 @@ _FIRST = {"ymd": _YEAR, "iso": r"\d", "ym_range": _YEAR + "今去前上", "yq": 
 _COMPILED = [(name, re.compile(f"(?=[{_FIRST[name]}])" + (
     f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day") else pattern)))
     for name, pattern in _PATTERNS]
+# Any pattern's match starts where this one matches (the patterns, without group names, as
+# alternatives): one search finds the next position where some expression begins.
+_ANY = re.compile(f"(?=[{''.join(_FIRST.values())}])(?:" + "|".join(f"(?:{re.sub(r'[(][?]P<[a-z0-9]+>', '(?:', regex.pattern)})" for _, regex in _COMPILED) + ")")
 
 _PLAN_BEFORE = re.compile(r"(?:(?:计划|预计|预期|将|力争|争取|拟|定|要求|确保|务必|下一步|截止日期|期限)(?:于|在|到|至)?|明年)\s*$")
 _PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开工|竣工|投用|投产|建成|到期|截止|起施行|起实施|将)")
@@ -342,34 +346,25 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
     return None
 
 
-def find_times(text: str, ref: datetime) -> list[TimeMention]:
-    """All time expressions in `text`, in order, resolved against `ref` (the submission time)."""
-    norm = text.translate(_FULLWIDTH)
+def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
+    """All time expressions in `text`, in order, resolved against `ref` (the submission time).
+
+    Mention offsets are counted from `offset` (where `text` starts in a longer text).
+    """
+    norm = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
     ctx = _Context(ref)
     out: list[TimeMention] = []
     pos = 0
-    length = len(norm)
-    # Each pattern's next match from `pos`. A match found from an earlier position is still
-    # the next one as long as it starts at or after `pos` (a match at a given start does not
-    # depend on where the search began), so each pattern is searched again only when passed.
-    ahead: list[re.Match | None] = [None] * len(_COMPILED)
-    exhausted = [False] * len(_COMPILED)
-    while pos < length:
+    # The earliest position where some pattern matches; there, each pattern's own match is
+    # tried and the longest wins (the first pattern on a tie), then the scan goes on after it.
+    while (found := _ANY.search(norm, pos)) is not None:
+        at = found.start()
         best = None
-        for k, (name, regex) in enumerate(_COMPILED):
-            if exhausted[k]:
-                continue
-            m = ahead[k]
-            if m is None or m.start() < pos:
-                m = ahead[k] = regex.search(norm, pos)
-                if m is None:
-                    exhausted[k] = True
-                    continue
-            if m.end() == m.start():
-                continue
-            if best is None or m.start() < best[1].start() or (m.start() == best[1].start() and m.end() > best[1].end()):
+        for name, regex in _COMPILED:
+            m = regex.match(norm, at)
+            if m is not None and m.end() > at and (best is None or m.end() > best[1].end()):
                 best = (name, m)
-        if best is None:
+        if best is None:  # cannot happen: the search matched one of them here
             break
         name, m = best
         resolved = _resolve(name, m, ctx)
@@ -381,8 +376,9 @@ def find_times(text: str, ref: datetime) -> list[TimeMention]:
             if _SINCE_AFTER.search(after):
                 # "6月以来", "今年以来": the span runs up to the time of writing.
                 until, plan = ref, False
-            out.append(TimeMention(text=text[m.start():m.end()], start=m.start(), end=m.end(), begin=begin,
-                                   until=until, granularity=gran, plan=plan or begin > ref + timedelta(hours=1)))
+            out.append(TimeMention(text=text[m.start():m.end()], start=m.start() + offset, end=m.end() + offset,
+                                   begin=begin, until=until, granularity=gran,
+                                   plan=plan or begin > ref + timedelta(hours=1)))
         pos = m.end()
     return out
 
@@ -416,10 +412,6 @@ def lead_span(body: str, sentences: int) -> int:
     return len(body)
 
 
-def _shift(mentions: list[TimeMention], offset: int) -> list[TimeMention]:
-    return [replace(m, start=m.start + offset, end=m.end + offset) for m in mentions] if offset else mentions
-
-
 def event_time(title: str, body: str, ref: datetime, *, lead_sentences: int = 3) -> EventTime:
     """The event time of a brief from its title and the lead of its body; None parts if unknown.
 
@@ -427,7 +419,7 @@ def event_time(title: str, body: str, ref: datetime, *, lead_sentences: int = 3)
     """
     lead = body[: lead_span(body, lead_sentences)]
     body_offset = len(title) + 1 if title and body else 0
-    lead_mentions = [m for m in _shift(find_times(lead, ref), body_offset) if not m.plan and m.begin <= ref]
+    lead_mentions = [m for m in find_times(lead, ref, body_offset) if not m.plan and m.begin <= ref]
     title_mentions = [m for m in find_times(title, ref) if not m.plan and m.begin <= ref]
     past = title_mentions + lead_mentions
     if not past:
