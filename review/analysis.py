@@ -8,12 +8,11 @@ from typing import NamedTuple
 
 from review.brief import Brief
 from review.config import ReviewConfig
+from review.cues import CueMatches
+from review.cues import scan as scan_cues
 from review.lexicon import (ANALYSIS_CUES, CLASSIFIED, FIGURE, ISSUE_CUES, MEETING_VERBS, PROPOSAL_CUES,
                             RESULT_CUES, SUPERLATIVES)
 from review.timeparse import EventTime, event_time
-
-_SPACE = re.compile(r"\s+")
-
 
 def count_chars(text: str) -> int:
     """Characters without whitespace: how officers and editors count length."""
@@ -21,15 +20,18 @@ def count_chars(text: str) -> int:
 
 
 class Match(NamedTuple):
-    """A cue found in `Brief.text`: the matched words and their offsets (a tuple: briefs have many)."""
+    """A cue found in `Brief.text`: the matched words and their offsets."""
 
     text: str
     start: int
     end: int
 
 
-def _matches(pattern: re.Pattern, text: str) -> tuple[Match, ...]:
-    return tuple(Match(m.group(), *m.span()) for m in pattern.finditer(text))
+def _matches(pattern: re.Pattern, title: CueMatches, body: CueMatches, text: str, body_offset: int
+             ) -> tuple[Match, ...]:
+    """A cue list's matches in `text` (title, line break, body) from those in the title and the body."""
+    spans = title[pattern] + tuple((a + body_offset, b + body_offset) for a, b in body[pattern])
+    return tuple(Match(text[a:b], a, b) for a, b in spans)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class TextAnalysis:
     title_chars: int
     body_chars: int
     body_offset: int
-    figures: tuple[Match, ...]
+    figures: tuple[int, ...]  # where each figure (a number with its unit, a percentage) starts
     superlatives: tuple[Match, ...]
     classified: tuple[Match, ...]
     meeting_verbs_in_title: tuple[Match, ...]
@@ -57,18 +59,19 @@ def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
     body = brief.body
     event = event_time(brief.title, body, brief.submitted_at,
                        lead_sentences=int(config.section("freshness")["lead_sentences"]))
-    title_end = len(brief.title)
+    # Cue words hold no line break: their matches in the text are the title's, then the body's.
+    in_title, in_body = scan_cues(brief.title), scan_cues(body)
     return TextAnalysis(
         title_chars=count_chars(brief.title),
         body_chars=count_chars(body),
         body_offset=body_offset,
-        figures=_matches(FIGURE, text),
-        superlatives=_matches(SUPERLATIVES, text),
-        classified=_matches(CLASSIFIED, text),
-        meeting_verbs_in_title=tuple(m for m in _matches(MEETING_VERBS, text) if m.end <= title_end) if brief.title else (),
-        result_cues=len(RESULT_CUES.findall(body)),
-        issue_cues=len(ISSUE_CUES.findall(text)),
-        proposal_cues=len(PROPOSAL_CUES.findall(text)),
-        analysis_cues=len(ANALYSIS_CUES.findall(body)),
+        figures=tuple(m.start() for m in FIGURE.finditer(text)),
+        superlatives=_matches(SUPERLATIVES, in_title, in_body, text, body_offset),
+        classified=_matches(CLASSIFIED, in_title, in_body, text, body_offset),
+        meeting_verbs_in_title=tuple(Match(text[a:b], a, b) for a, b in in_title[MEETING_VERBS]),
+        result_cues=in_body.count(RESULT_CUES),
+        issue_cues=in_title.count(ISSUE_CUES) + in_body.count(ISSUE_CUES),
+        proposal_cues=in_title.count(PROPOSAL_CUES) + in_body.count(PROPOSAL_CUES),
+        analysis_cues=in_body.count(ANALYSIS_CUES),
         event=event,
     )

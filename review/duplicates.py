@@ -638,6 +638,28 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _event_blocks(times: np.ndarray, queries: list[int], window: float):
+    """(offset, queries, pool columns) blocks for `same_event_matches`: each block's queries are
+    compared with the pool entries of its time span only.
+
+    Blocks of 256 queries, or of 32 when the queries spread over much more than the window
+    (an archive's chunk covering weeks): then most pairs are out of each other's window and
+    small blocks skip them, while the pool rows each block transposes hardly overlap.
+    """
+    def spans(size: int):
+        for start in range(0, len(queries), size):
+            block = queries[start:start + size]
+            qt = times[block]
+            yield start, block, np.nonzero((times >= qt.min() - window) & (times <= qt.max()))[0]
+
+    large = list(spans(256))
+    if len(queries) > 32:
+        small = list(spans(32))
+        if sum(len(cols) for _, _, cols in small) <= 3 * sum(len(cols) for _, _, cols in large):
+            return small
+    return large
+
+
 def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Sequence[str], queries: Sequence[int],
                        *, window_days: float, threshold: float, floor: np.ndarray | None = None
                        ) -> list[list[DuplicateMatch]]:
@@ -651,11 +673,7 @@ def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Se
     times = np.asarray(times, dtype=np.float64)
     queries = list(queries)
     out: list[list[DuplicateMatch]] = []
-    for start in range(0, len(queries), 256):
-        block = queries[start:start + 256]
-        qt = times[block]
-        # Only pool entries in the block's time span are compared (the pool may be a whole batch).
-        cols = np.nonzero((times >= qt.min() - window) & (times <= qt.max()))[0]
+    for start, block, cols in _event_blocks(times, queries, window):
         sims = (vectors[block] @ vectors[cols].T).toarray() if len(cols) else np.zeros((len(block), 0))
         col_times = times[cols]
         for row, me in enumerate(block):

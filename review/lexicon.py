@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 
 
+WORDS: dict[re.Pattern, tuple[str, ...]] = {}  # each cue pattern's words (review/cues.py counts them in one pass)
+
+
 def _alt(words: str) -> re.Pattern:
-    items = sorted({w for w in words.split() if w}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in items))
+    items = tuple(sorted({w for w in words.split() if w}, key=len, reverse=True))
+    pattern = re.compile("|".join(re.escape(w) for w in items))
+    WORDS[pattern] = items
+    return pattern
 
 
 # Title and body cues per category (DOMAIN.md, "Title cues seen in practice").

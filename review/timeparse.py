@@ -346,17 +346,13 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
     return None
 
 
-def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
-    """All time expressions in `text`, in order, resolved against `ref` (the submission time).
+def _expressions(norm: str):
+    """(pattern name, match) of each time expression in `norm`, left to right, not overlapping.
 
-    Mention offsets are counted from `offset` (where `text` starts in a longer text).
+    At the earliest position where some pattern matches, the longest match wins (the first
+    pattern on a tie); the scan goes on after it.
     """
-    norm = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
-    ctx = _Context(ref)
-    out: list[TimeMention] = []
     pos = 0
-    # The earliest position where some pattern matches; there, each pattern's own match is
-    # tried and the longest wins (the first pattern on a tie), then the scan goes on after it.
     while (found := _ANY.search(norm, pos)) is not None:
         at = found.start()
         best = None
@@ -365,8 +361,20 @@ def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
             if m is not None and m.end() > at and (best is None or m.end() > best[1].end()):
                 best = (name, m)
         if best is None:  # cannot happen: the search matched one of them here
-            break
-        name, m = best
+            return
+        yield best
+        pos = best[1].end()
+
+
+def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
+    """All time expressions in `text`, in order, resolved against `ref` (the submission time).
+
+    Mention offsets are counted from `offset` (where `text` starts in a longer text).
+    """
+    norm = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
+    ctx = _Context(ref)
+    out: list[TimeMention] = []
+    for name, m in _expressions(norm):
         resolved = _resolve(name, m, ctx)
         if resolved is not None:
             begin, until, gran = resolved
@@ -379,7 +387,6 @@ def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
             out.append(TimeMention(text=text[m.start():m.end()], start=m.start() + offset, end=m.end() + offset,
                                    begin=begin, until=until, granularity=gran,
                                    plan=plan or begin > ref + timedelta(hours=1)))
-        pos = m.end()
     return out
 
 

@@ -10,12 +10,17 @@ from review.checks.base import REGISTRY, Check, CheckContext, register
 __all__ = ["Check", "CheckContext", "REGISTRY", "load_checks", "register", "run_checks"]
 
 
+_LOADED: list[Check] = []
+
+
 def load_checks() -> list[Check]:
     """Import every check module of this package once and return the registered checks."""
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "base":
-            importlib.import_module(f"{__name__}.{info.name}")
-    return [REGISTRY[code] for code in sorted(REGISTRY)]
+    if not _LOADED or len(_LOADED) != len(REGISTRY):
+        for info in pkgutil.iter_modules(__path__):
+            if info.name != "base":
+                importlib.import_module(f"{__name__}.{info.name}")
+        _LOADED[:] = [REGISTRY[code] for code in sorted(REGISTRY)]
+    return list(_LOADED)
 
 
 def run_checks(brief, context: CheckContext, checks: list[Check] | None = None) -> list:

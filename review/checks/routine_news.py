@@ -15,7 +15,7 @@ class RoutineNews(Check):
         if context.category != "routine" or context.category_scores.get("routine", 0.0) < threshold:
             return []
         a = context.analysis
-        body_figures = [f for f in a.figures if f.start >= a.body_offset]
+        body_figures = [start for start in a.figures if start >= a.body_offset]
         if a.result_cues > 0 or len(body_figures) >= 3:
             return []
         evidence = a.meeting_verbs_in_title[0] if a.meeting_verbs_in_title else None

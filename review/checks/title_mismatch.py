@@ -5,6 +5,7 @@ import re
 from review.checks.base import Check, register
 
 _NON_CONTENT = re.compile(r"[\s\W\d_a-zA-Z]+")
+_CONTENT = re.compile(r"[^\W\d_a-zA-Z]+")  # what `_NON_CONTENT.sub("", text)` keeps, found faster
 # Characters so common in titles that sharing them says nothing about the topic.
 _STOP = set("的了和与及在对于是为把被等有中上下我县市区镇乡关于情况工作问题建议开展进一步加强")
 
@@ -16,7 +17,7 @@ def title_overlap(title: str, body: str) -> tuple[float, float] | None:
     content = {c for c in chars if c not in _STOP}
     if not bigrams or not content:
         return None
-    body_clean = _NON_CONTENT.sub("", body)
+    body_clean = "".join(_CONTENT.findall(body))
     return (sum(1 for c in content if c in body_clean) / len(content),
             sum(1 for bg in bigrams if bg in body_clean) / len(bigrams))
 

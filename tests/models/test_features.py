@@ -27,3 +27,26 @@ def test_model_embed_is_the_feature_block(model, sample_briefs):
     expected_probs, expected_urgent = model.predict_proba(columns(briefs))
     assert np.array_equal(probs, expected_probs) and np.array_equal(urgent, expected_urgent)
     assert (vectors != model.embed(briefs)).nnz == 0
+
+
+def test_vocabulary_saved_as_one_array_loads_back_the_same(sample_briefs, tmp_path):
+    import zipfile
+
+    from models.features import CompactTfidfVectorizer
+    from models.store import load_estimator, save_estimator
+
+    texts = [strip_space(f"{b.title} {b.body}") for b in sample_briefs]
+    compact = CompactTfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True, min_df=2,
+                                     dtype=np.float32).fit(texts[:400])
+    plain = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True, min_df=2,
+                            dtype=np.float32).fit(texts[:400])
+    save_estimator(compact, tmp_path / "compact.skops")
+    save_estimator(plain, tmp_path / "plain.skops")  # a model saved before the compact form still loads
+    for name in ("compact", "plain"):
+        loaded = load_estimator(tmp_path / f"{name}.skops")
+        assert loaded.vocabulary_ == plain.vocabulary_
+        assert (loaded.transform(texts[400:]) != plain.transform(texts[400:])).nnz == 0
+    # The compact file holds the vocabulary as one member, not an entry per term.
+    members = [len(zipfile.ZipFile(tmp_path / f"{name}.skops").namelist()) for name in ("compact", "plain")]
+    schema = [len(zipfile.ZipFile(tmp_path / f"{name}.skops").read("schema.json")) for name in ("compact", "plain")]
+    assert members[0] <= members[1] + 1 and schema[0] * 20 < schema[1]

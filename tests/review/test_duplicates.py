@@ -148,3 +148,69 @@ def load_config_with(config, overrides):
     from review.config import DEFAULTS_PATH, load_config
 
     return load_config(DEFAULTS_PATH, overrides=overrides)
+
+
+def _edited_copies(sample_briefs):
+    """The samples plus edited copies of some of them (names and figures changed, a sentence cut)."""
+    out = list(sample_briefs)
+    for n, b in enumerate(sample_briefs[:120:3]):
+        body = b.body.replace("县", "区").replace("2", "7")
+        if n % 2:
+            body = body[: len(body) * 3 // 4]
+        out.append(Brief(id=f"copy-{n}", unit="另一单位", title=b.title, body=body,
+                         submitted_at=b.submitted_at + timedelta(days=n % 5)))
+    return out
+
+
+def test_fingerprints_of_a_batch_equal_one_by_one(config, sample_briefs):
+    import numpy as np
+
+    index = DuplicateIndex.from_config(config)
+    texts = [b.text for b in sample_briefs] + ["太短", "", "一" * 39, "一" * 40]
+    together = index.fingerprints(texts, block=7)
+    assert sum(fp is None for fp in together) >= 3  # the short texts are not fingerprinted
+    for text, fp in zip(texts, together):
+        alone = index.fingerprint(text)
+        assert (fp is None) == (alone is None)
+        if fp is not None:
+            assert np.array_equal(fp.shingles, alone.shingles) and fp.shingles.dtype == alone.shingles.dtype
+            assert np.array_equal(fp.bands, alone.bands) and np.array_equal(fp.bits, alone.bits)
+
+
+def test_batch_add_and_query_equal_one_at_a_time_and_brute_force(config, sample_briefs, monkeypatch):
+    import numpy as np
+
+    # A tiny tail forces many sorted runs and merges of runs.
+    monkeypatch.setattr(DuplicateIndex, "TAIL_MAX", 16)
+    briefs = _edited_copies(sample_briefs)
+    one, batch = DuplicateIndex.from_config(config), DuplicateIndex.from_config(config)
+    expected = []
+    for b in briefs:
+        expected.append(one.query(b.text, submitted_at=b.submitted_at, threshold=0.4, seq=len(one), brief_id=b.id))
+        one.add(b.id, b.unit, b.submitted_at, b.text)
+    got = []
+    for start in range(0, len(briefs), 50):
+        part = [b for b in briefs[start:start + 50]]
+        fps = batch.fingerprints([b.text for b in part])
+        keep = [i for i, fp in enumerate(fps) if fp is not None]
+        stamps = [part[i].submitted_at.timestamp() for i in keep]
+        seqs = np.arange(len(batch), len(batch) + len(keep))
+        batch.add_many([part[i].id for i in keep], [part[i].unit for i in keep], stamps, [fps[i] for i in keep])
+        found = batch.query_many([fps[i] for i in keep], stamps, threshold=0.4, seqs=seqs, visible=seqs,
+                                 brief_ids=[part[i].id for i in keep])
+        results = [[] for _ in part]
+        for i, matches in zip(keep, found):
+            results[i] = matches
+        got.extend(results)
+    assert len(batch._runs) > 1 and got == expected
+    copies = [n for n, b in enumerate(briefs) if b.id.startswith("copy-")]
+    assert sum(bool(expected[n]) for n in copies) >= len(copies) * 0.9  # the edited copies are found
+    # Every match is an earlier brief at or above the threshold by the exact 5-gram Jaccard.
+    order = {b.id: n for n, b in enumerate(briefs)}
+    for n, matches in enumerate(expected):
+        for m in matches:
+            other = briefs[order[m.id]]
+            assert other.submitted_at <= briefs[n].submitted_at and order[m.id] < n
+            grams = [{normalise(t)[i:i + 5] for i in range(len(normalise(t)) - 4)} for t in (other.text, briefs[n].text)]
+            assert abs(m.similarity - len(grams[0] & grams[1]) / len(grams[0] | grams[1])) < 1e-9
+            assert m.similarity >= 0.4

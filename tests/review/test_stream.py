@@ -213,3 +213,36 @@ def test_dask_engine_equals_local_engine(baseline, archive, trained_model_dir, c
         assert len(cluster.scheduler_info["workers"]) == 2
     assert out.read_bytes() == baseline[0].read_bytes()
     assert (summary.scored, summary.errors) == (595, 2)
+
+
+class _DyingModel:
+    """A model whose worker process dies (as if killed by the kernel) on its sixth chunk."""
+
+    def __init__(self, model, parent: int) -> None:
+        self.model, self.parent, self.calls = model, parent, 0
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def predict_and_embed(self, X):
+        if os.getpid() != self.parent:
+            self.calls += 1
+            if self.calls == 6:
+                os._exit(9)
+        return self.model.predict_and_embed(X)
+
+
+def test_a_dead_worker_stops_the_run_with_a_clear_error_and_resume_completes_it(baseline, archive, trained_model_dir,
+                                                                                  config, tmp_path):
+    from models import load_model
+    from review.errors import BriefError
+
+    out = tmp_path / "reviews.jsonl"
+    dying = _DyingModel(load_model(trained_model_dir), os.getpid())
+    with pytest.raises(BriefError) as info:
+        score_stream(archive, out, model=dying, config=config, workers=2, chunk_size=32, commit_seconds=0)
+    assert info.value.code == "worker_died" and "--resume" in str(info.value)
+    assert not out.exists()  # nothing half-written in place of the output
+    summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, workers=2, chunk_size=32,
+                           resume=True)
+    assert summary.resumed_from > 0 and out.read_bytes() == baseline[0].read_bytes()

@@ -128,3 +128,37 @@ def test_event_time_reads_only_the_lead():
 def test_no_date_gives_no_event():
     ev = event_time("关于加强农村公路养护的建议", "农村公路养护资金不足,建议设立专项资金。", REF)
     assert ev.latest is None and ev.first is None
+
+
+def test_expression_scan_equals_the_plain_definition(sample_records):
+    """The fast scan (one union search, first-character guards) finds exactly what searching
+    every pattern from each position and taking the earliest, then longest, match finds."""
+    import random
+    import re
+
+    from review.timeparse import _COMPILED, _FIRST, _expressions
+
+    plain = [(name, re.compile(regex.pattern[len(f"(?=[{_FIRST[name]}])"):])) for name, regex in _COMPILED]
+
+    def reference(text):
+        pos, out = 0, []
+        while True:
+            best = None
+            for name, regex in plain:
+                m = regex.search(text, pos)
+                if m is None or m.end() == m.start():
+                    continue
+                if best is None or m.start() < best[1].start() or (
+                        m.start() == best[1].start() and m.end() > best[1].end()):
+                    best = (name, m)
+            if best is None:
+                return out
+            out.append((best[0], best[1].span()))
+            pos = best[1].end()
+
+    rnd = random.Random(7)
+    pieces = list("0123456789年月日号时点分:-./至到季度上下半旬初底末今去前本当同次昨明后近最连晚早午夜凌晨第一二三四五六七八九十两〇零 ，。")
+    texts = [r.get("title", "") + "\n" + r.get("body", "") for r in sample_records.values()]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert [(name, m.span()) for name, m in _expressions(text)] == reference(text), text

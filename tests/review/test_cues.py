@@ -1,0 +1,26 @@
+"""The one-pass cue scan finds what each cue list's regular expression finds."""
+
+import random
+
+from review.cues import scan
+from review.lexicon import CATEGORY_CUES, MEETING_VERBS, WORDS
+
+
+def test_every_list_matches_its_regex(sample_records):
+    rnd = random.Random(3)
+    words = [w for ws in WORDS.values() for w in ws]
+    texts = [r.get("title", "") for r in sample_records.values()] + [r.get("body", "") for r in sample_records.values()]
+    # Cue words run together, cut and overlapping: longer and shorter words of several lists at one place.
+    texts += ["".join(rnd.choice(words)[rnd.randint(0, 1):] if rnd.random() < 0.7 else rnd.choice("的和在\n，12")
+                      for _ in range(rnd.randint(1, 12))) for _ in range(3000)]
+    for text in texts:
+        found = scan(text)
+        for pattern in WORDS:
+            assert found[pattern] == tuple(m.span() for m in pattern.finditer(text)), (pattern.pattern[:30], text)
+
+
+def test_longest_word_at_a_place_and_no_overlap_within_a_list():
+    found = scan("召开检查指导会议")
+    assert [("召开检查指导会议"[a:b]) for a, b in found[CATEGORY_CUES["routine"]]] == ["召开", "检查指导", "会议"]
+    assert [("召开检查指导会议"[a:b]) for a, b in found[MEETING_VERBS]] == ["召开", "检查", "会议"]
+    assert found.count(CATEGORY_CUES["problem"]) == 0
