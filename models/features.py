@@ -45,9 +45,86 @@ def _jieba():
     return _tokenizer
 
 
+class _Segmenter:
+    """`tokenizer.lcut(text, HMM=False)`, the same words, about twice as fast.
+
+    jieba builds a dict of prefix lists and a route dict per sentence and takes a logarithm
+    for every candidate word; here the log-probabilities are computed once for the whole
+    dictionary and the route is kept in lists. The arithmetic is jieba's, term for term
+    (`log(freq or 1) - log(total)` plus the rest of the route), so ties break the same way.
+    """
+
+    def __init__(self, tokenizer) -> None:
+        import jieba
+
+        tokenizer.check_initialized()
+        self.freq = tokenizer.FREQ
+        self.logtotal = math.log(tokenizer.total)
+        self.unknown = math.log(1) - self.logtotal
+        self.logp: dict[str, float] = {}  # filled as words are met
+        self.han, self.skip, self.eng = jieba.re_han_default, jieba.re_skip_default, jieba.re_eng
+
+    def lcut(self, sentence: str) -> list[str]:
+        out: list[str] = []
+        for block in self.han.split(sentence):
+            if not block:
+                continue
+            if self.han.match(block):
+                self._cut_block(block, out)
+            else:
+                for piece in self.skip.split(block):
+                    if self.skip.match(piece):
+                        out.append(piece)
+                    else:
+                        out.extend(piece)
+        return out
+
+    def _cut_block(self, sentence: str, out: list[str]) -> None:
+        freq, logp, unknown = self.freq, self.logp, self.unknown
+        n = len(sentence)
+        score = [0.0] * (n + 1)
+        best_end = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            top = None
+            i, frag = k, sentence[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    p = logp.get(frag)
+                    if p is None:
+                        p = logp[frag] = math.log(freq[frag]) - self.logtotal
+                    candidate = (p + score[i + 1], i)
+                    if top is None or candidate > top:
+                        top = candidate
+                i += 1
+                frag = sentence[k:i + 1]
+            if top is None:  # no dictionary word starts here: the character alone, count 0 or unknown
+                top = (unknown + score[k + 1], k)
+            score[k], best_end[k] = top
+        x, buf = 0, ""
+        while x < n:
+            y = best_end[x] + 1
+            word = sentence[x:y]
+            if len(word) == 1 and self.eng.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
+
+
+_segmenter: _Segmenter | None = None
+
+
 def title_words(title: str) -> list[str]:
     """jieba words of a title, punctuation dropped (module-level so skops can name it)."""
-    return [w for w in _jieba().lcut(title, HMM=False) if not _PUNCT.fullmatch(w)]
+    global _segmenter
+    if _segmenter is None:
+        _segmenter = _Segmenter(_jieba())
+    return [w for w in _segmenter.lcut(title) if not _PUNCT.fullmatch(w)]
 
 
 _WORDS = re.compile(r"[^\W_]+")

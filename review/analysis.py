@@ -65,7 +65,7 @@ def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
         title_chars=count_chars(brief.title),
         body_chars=count_chars(body),
         body_offset=body_offset,
-        figures=tuple(m.start() for m in FIGURE.finditer(text)),
+        figures=tuple([m.start() for m in FIGURE.finditer(text)]),
         superlatives=_matches(SUPERLATIVES, in_title, in_body, text, body_offset),
         classified=_matches(CLASSIFIED, in_title, in_body, text, body_offset),
         meeting_verbs_in_title=tuple(Match(text[a:b], a, b) for a, b in in_title[MEETING_VERBS]),

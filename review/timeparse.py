@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 
 GRANULARITY_RANK = {"minute": 0, "hour": 1, "part_of_day": 2, "day": 3, "week": 4, "month": 5,
@@ -29,8 +30,7 @@ _DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2,
            "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-@dataclass(frozen=True)
-class TimeMention:
+class TimeMention(NamedTuple):
     """One time expression in a text and the interval it denotes."""
 
     text: str
@@ -346,6 +346,18 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
     return None
 
 
+_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern], ...]] = {}
+
+
+def _starting_with(char: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """The patterns (in order) whose matches may begin with `char`: only these are tried there."""
+    found = _BY_FIRST.get(char)
+    if found is None:
+        found = _BY_FIRST[char] = tuple((name, regex) for name, regex in _COMPILED
+                                        if re.match(f"[{_FIRST[name]}]", char))
+    return found
+
+
 def _expressions(norm: str):
     """(pattern name, match) of each time expression in `norm`, left to right, not overlapping.
 
@@ -356,7 +368,7 @@ def _expressions(norm: str):
     while (found := _ANY.search(norm, pos)) is not None:
         at = found.start()
         best = None
-        for name, regex in _COMPILED:
+        for name, regex in _starting_with(norm[at]):
             m = regex.match(norm, at)
             if m is not None and m.end() > at and (best is None or m.end() > best[1].end()):
                 best = (name, m)
