@@ -345,10 +345,12 @@ class BriefFeaturizer(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         titles, bodies = as_columns(X)
         texts = [strip_space(t + " " + b) for t, b in zip(titles, bodies)]
-        self.title_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.title_ngrams), sublinear_tf=True,
-                                          min_df=2, dtype=np.float32).fit([strip_space(t) for t in titles])
-        self.text_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.text_ngrams), sublinear_tf=True,
-                                         min_df=2, max_features=self.max_text_features, dtype=np.float32).fit(texts)
+        self.title_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.title_ngrams),
+                                                 sublinear_tf=True, min_df=2, dtype=np.float32
+                                                 ).fit([strip_space(t) for t in titles])
+        self.text_vec_ = CompactTfidfVectorizer(analyzer="char", ngram_range=tuple(self.text_ngrams),
+                                                sublinear_tf=True, min_df=2, max_features=self.max_text_features,
+                                                dtype=np.float32).fit(texts)
         if self.use_words:
             self.word_vec_ = CompactTfidfVectorizer(tokenizer=title_words, token_pattern=None, lowercase=False,
                                              sublinear_tf=True, min_df=2, dtype=np.float32).fit(titles)

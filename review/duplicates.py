@@ -231,8 +231,8 @@ class DuplicateIndex:
     default 20 bands x 2 rows that is about 230 bytes. The shingle sets (for the exact
     similarity) and the ids stay on disk when the index has a directory. A query looks up
     its band keys (binary search in a few sorted runs, and a scan of the short tail of
-    briefs not yet sorted into one), keeps the candidates whose b-bit estimate comes near the threshold,
-    and reports the EXACT Jaccard similarity of the normalised shingle sets.
+    briefs not yet sorted into one), keeps the candidates whose b-bit estimate comes near
+    the threshold, and reports the EXACT Jaccard similarity of the normalised shingle sets.
 
         index = DuplicateIndex.open("var/dup-index", config)   # created if missing
         index.add(brief.id, brief.unit, brief.submitted_at, brief.text)

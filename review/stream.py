@@ -10,9 +10,11 @@ The input is read in chunks (`chunk_size` records). Each chunk goes through thre
    and compare vectors with the briefs of the last `same_event_days` (the growing archive);
 3. `finish_chunk` (a worker): every check, adoption and priority; the output lines.
 
-Only stage 2 is sequential, and it is cheap: it is what makes the result the same
-whatever the number of workers or the engine. A brief's duplicates are the briefs before
-it in the input (and in `--archive` / the persistent index) submitted no later than it.
+Only stage 2 is sequential: it is what makes the result the same whatever the number of
+workers or the engine. A chunk's stages 1 and 3 run on the same worker, which keeps the
+chunk in between; stage 2 gets a packed `MatchInput` (see the executors below). A
+brief's duplicates are the briefs before it in the input (and in `--archive` / the
+persistent index) submitted no later than it.
 
 Resuming: output lines go to `OUTPUT.partial` and the duplicate index (the one given, or
 a temporary one beside the output) is committed with a checkpoint "`done` records, index

@@ -110,7 +110,8 @@ _COMPILED = [(name, re.compile(f"(?=[{_FIRST[name]}])" + (
     for name, pattern in _PATTERNS]
 # Any pattern's match starts where this one matches (the patterns, without group names, as
 # alternatives): one search finds the next position where some expression begins.
-_ANY = re.compile(f"(?=[{''.join(_FIRST.values())}])(?:" + "|".join(f"(?:{re.sub(r'[(][?]P<[a-z0-9]+>', '(?:', regex.pattern)})" for _, regex in _COMPILED) + ")")
+_UNNAMED = [re.sub(r"[(][?]P<[a-z0-9]+>", "(?:", regex.pattern) for _, regex in _COMPILED]
+_ANY = re.compile(f"(?=[{''.join(_FIRST.values())}])(?:" + "|".join(f"(?:{p})" for p in _UNNAMED) + ")")
 
 _PLAN_BEFORE = re.compile(r"(?:(?:计划|预计|预期|将|力争|争取|拟|定|要求|确保|务必|下一步|截止日期|期限)(?:于|在|到|至)?|明年)\s*$")
 _PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开工|竣工|投用|投产|建成|到期|截止|起施行|起实施|将)")
