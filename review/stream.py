@@ -568,6 +568,11 @@ class LocalEngine:
             if process.is_alive():
                 process.terminate()
                 process.join()
+        # The workers are gone: what is still buffered for one that died can never be sent,
+        # and waiting for it at exit would hang the interpreter.
+        for queue in [*getattr(self, "tasks", []), *([self.results] if self.processes else [])]:
+            queue.cancel_join_thread()
+            queue.close()
 
 
 class DaskEngine:

@@ -216,7 +216,7 @@ def test_dask_engine_equals_local_engine(baseline, archive, trained_model_dir, c
 
 
 class _DyingModel:
-    """A model whose worker process dies (as if killed by the kernel) on its sixth chunk."""
+    """A model whose worker process dies (as if killed by the kernel) on its fourth chunk."""
 
     def __init__(self, model, parent: int) -> None:
         self.model, self.parent, self.calls = model, parent, 0
@@ -227,22 +227,37 @@ class _DyingModel:
     def predict_and_embed(self, X):
         if os.getpid() != self.parent:
             self.calls += 1
-            if self.calls == 6:
+            if self.calls == 4:
                 os._exit(9)
         return self.model.predict_and_embed(X)
+
+
+def score_with_a_dying_worker(archive: str, model_dir: str, out: str) -> None:
+    """Run in a separate interpreter by the test below: prints the error code, then exits."""
+    from models import load_model
+    from review.config import DEFAULTS_PATH, load_config
+    from review.errors import BriefError
+
+    dying = _DyingModel(load_model(Path(model_dir)), os.getpid())
+    try:
+        score_stream(Path(archive), Path(out), model=dying, config=load_config(DEFAULTS_PATH), workers=2,
+                     chunk_size=64, commit_seconds=0)
+    except BriefError as err:
+        print(err.code, "--resume" in str(err))
 
 
 def test_a_dead_worker_stops_the_run_with_a_clear_error_and_resume_completes_it(baseline, archive, trained_model_dir,
                                                                                   config, tmp_path):
     from models import load_model
-    from review.errors import BriefError
 
     out = tmp_path / "reviews.jsonl"
-    dying = _DyingModel(load_model(trained_model_dir), os.getpid())
-    with pytest.raises(BriefError) as info:
-        score_stream(archive, out, model=dying, config=config, workers=2, chunk_size=32, commit_seconds=0)
-    assert info.value.code == "worker_died" and "--resume" in str(info.value)
+    # In its own interpreter, which must also exit (nothing left waiting on the dead worker).
+    code = f"from tests.review.test_stream import score_with_a_dying_worker as run; run({str(archive)!r}, " \
+           f"{str(trained_model_dir)!r}, {str(out)!r})"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["worker_died", "True"]
     assert not out.exists()  # nothing half-written in place of the output
-    summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, workers=2, chunk_size=32,
+    summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, workers=2, chunk_size=64,
                            resume=True)
     assert summary.resumed_from > 0 and out.read_bytes() == baseline[0].read_bytes()
