@@ -36,7 +36,8 @@ def build_service(settings: Settings) -> ReviewService:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     service = ReviewService(engine, serving_models(settings), load_config(settings.config),
-                            secret=secret_key(settings), token_minutes=settings.token_minutes)
+                            secret=secret_key(settings), token_minutes=settings.token_minutes,
+                            index_dir=settings.dup_index)
     learning_loop(service).start_scheduler()
     return service
 
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         app.state.service = service or build_service(settings)
         yield
         app.state.service.engine.dispose()
+        if service is None:  # a service built here lets go of its duplicate index (and the lock on its directory)
+            app.state.service.close()
 
     app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan,
                   description="政务信息审核服务:自查、预审队列、采用决定")

@@ -11,6 +11,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -55,7 +56,8 @@ def _aware(value: datetime) -> datetime:
 class ReviewService:
     """Briefs, reviews, decisions and users over one database, with one loaded model."""
 
-    def __init__(self, engine: Engine, model, config: ReviewConfig, *, secret: str, token_minutes: int = 720):
+    def __init__(self, engine: Engine, model, config: ReviewConfig, *, secret: str, token_minutes: int = 720,
+                 index_dir: Path | None = None):
         from models.registry import StaticHolder
 
         self.engine = engine
@@ -67,11 +69,26 @@ class ReviewService:
         self.secret = secret
         self.token_minutes = token_minutes
         self._lock = threading.Lock()
-        self.index = DuplicateIndex.from_config(config)
+        # The duplicate index: in memory, built from the database; or the persistent one in
+        # `index_dir`, shared with `briefs score --index` (one process at a time holds it),
+        # brought up to date with the briefs it does not hold yet.
+        self.index = DuplicateIndex.open(index_dir, config) if index_dir else DuplicateIndex.from_config(config)
+        known = set(self.index.ids()) if index_dir else set()
         with self.sessions() as session:
             for row, version in _latest_versions(session):
                 brief = _as_brief(row, version)
-                self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+                if brief.id not in known:
+                    self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+        self.index.commit()
+
+    def _index_add(self, brief_id: str, unit: str, submitted_at: datetime, text: str) -> None:
+        """Add a stored brief to the duplicate index (durably, when it is on disk). Hold `_lock`."""
+        self.index.add(brief_id, unit, submitted_at, text)
+        self.index.commit()
+
+    def close(self) -> None:
+        """Release the duplicate index (and its directory's lock)."""
+        self.index.close()
 
     @property
     def model(self):
@@ -187,6 +204,7 @@ class ReviewService:
             with self._lock:
                 for brief in chunk:
                     self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+                self.index.commit()
             if progress:
                 progress(len(chunk))
         return len(todo)
@@ -315,7 +333,7 @@ class ReviewService:
                 return existing
             raise Conflict("提交冲突,请重试", code="conflict") from None
         with self._lock:
-            self.index.add(brief_id, unit.name, now, brief.text)
+            self._index_add(brief_id, unit.name, now, brief.text)
         return self.get_brief(caller, brief_id)
 
     def resubmit(self, caller: Caller, brief_id: str, title: str, body: str) -> dict:

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
                                                      "unset: the registry's champion")
     model_root: Path | None = Field(None, description="Model registry root; default var/models/registry")
     config: Path | None = Field(None, description="Review configuration TOML merged over review/defaults.toml")
+    dup_index: Path | None = Field(None, description="Persistent duplicate index directory, shared with "
+                                                     "`briefs score --index`; unset: built in memory at start")
     secret_key: str = Field("", description="Key signing access tokens; empty means one kept in var/secret_key")
     token_minutes: int = Field(12 * 60, description="Lifetime of an access token, in minutes")
     max_body_bytes: int = Field(1_000_000, description="Largest request body accepted; larger is answered 413")

@@ -264,9 +264,11 @@ class DuplicateIndex:
         self._b = rng.integers(0, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
         self.path = Path(path) if path is not None else None
         self.checkpoint: dict = {}
+        self._lock_fd: int | None = None
         count = 0
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
+            self._lock()
             meta = self._read_meta()
             if meta is not None:
                 if meta.get("params") != self.params:
@@ -356,9 +358,35 @@ class DuplicateIndex:
              "checkpoint": self.checkpoint}, ensure_ascii=False))
 
     def close(self) -> None:
-        """Release the index's files (what was not committed is dropped on the next open)."""
+        """Release the index's files and its lock (what was not committed is dropped on the next open)."""
         for col in (self._times, self._units, self._bits, self._keys, self._ids, self._shingles):
             col.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the file releases the lock
+            self._lock_fd = None
+
+    def _lock(self) -> None:
+        """Hold the directory's lock while open: one process at a time writes an index on disk."""
+        import fcntl
+
+        fd = os.open(self.path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(f"查重索引 {self.path} 正由另一个进程使用(评审服务或批量评分),同一时间只能有一个进程打开;"
+                              "请等其结束或换一个索引目录", code="index_locked") from None
+        self._lock_fd = fd
+
+    def ids(self) -> list[str]:
+        """The id of every indexed brief, in the order added (read in one pass)."""
+        ends = self._ids.ends.view
+        if self._ids._chunks is not None:
+            return [b.decode("utf-8") for b in self._ids._chunks]
+        self._ids.flush()
+        data = os.pread(self._ids._fd, int(ends[-1]), 0) if len(ends) else b""
+        starts = [0, *ends[:-1].tolist()]
+        return [data[a:b].decode("utf-8") for a, b in zip(starts, ends.tolist())]
 
     def __len__(self) -> int:
         return self._times.n
