@@ -265,10 +265,18 @@ class DuplicateIndex:
         self.path = Path(path) if path is not None else None
         self.checkpoint: dict = {}
         self._lock_fd: int | None = None
-        count = 0
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
             self._lock()
+        try:
+            self._open(num_perm, bands)
+        except BaseException:
+            self.close()  # a refused or damaged index does not keep its files, nor the lock
+            raise
+
+    def _open(self, num_perm: int, bands: int) -> None:
+        count = 0
+        if self.path is not None:
             meta = self._read_meta()
             if meta is not None:
                 if meta.get("params") != self.params:
@@ -359,11 +367,21 @@ class DuplicateIndex:
 
     def close(self) -> None:
         """Release the index's files and its lock (what was not committed is dropped on the next open)."""
-        for col in (self._times, self._units, self._bits, self._keys, self._ids, self._shingles):
-            col.close()
-        if self._lock_fd is not None:
+        for name in ("_times", "_units", "_bits", "_keys", "_ids", "_shingles"):
+            if hasattr(self, name):
+                getattr(self, name).close()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if getattr(self, "_lock_fd", None) is not None:
             os.close(self._lock_fd)  # closing the file releases the lock
             self._lock_fd = None
+
+    def __del__(self) -> None:
+        try:
+            self._unlock()  # an index dropped without close() does not keep its directory locked
+        except Exception:  # noqa: BLE001 - at interpreter exit the os module may be gone already
+            pass
 
     def _lock(self) -> None:
         """Hold the directory's lock while open: one process at a time writes an index on disk."""
