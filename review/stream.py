@@ -679,7 +679,8 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
         if {k: state.get(k) for k in fingerprint} != fingerprint:
             raise BriefError("输入文件或分块大小与中断的运行不同,无法续跑;请删除 "
                              f"{journal.name} 后重新运行", code="resume_mismatch")
-    if state is None:
+    fresh = state is None
+    if fresh:
         for stale in (journal, state_file):
             stale.unlink(missing_ok=True)
         if temp_index.exists():
@@ -688,7 +689,13 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
         output.parent.mkdir(parents=True, exist_ok=True)
         journal.write_bytes(b"")
         _write_json(state_file, state)
-    index = DuplicateIndex.open(Path(state["index"]) if state["index"] else temp_index, config)
+    try:
+        index = DuplicateIndex.open(Path(state["index"]) if state["index"] else temp_index, config)
+    except BriefError:
+        if fresh:  # refused (locked by another process, other parameters): leave no trace of this run
+            for made in (journal, state_file):
+                made.unlink(missing_ok=True)
+        raise
     ctx = Context(model, config)
     matcher = Matcher(index, config)
     summary = StreamSummary()

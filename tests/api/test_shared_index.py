@@ -46,7 +46,7 @@ def test_service_and_batch_scorer_find_each_others_briefs(tmp_path, model, confi
     out = tmp_path / "reviews.jsonl"
     with pytest.raises(ConfigError) as info:
         score_stream(archive, out, model=model, config=config, index_dir=index_dir)
-    assert info.value.code == "index_locked" and not out.exists()
+    assert info.value.code == "index_locked" and not list(tmp_path.glob("reviews.jsonl*"))
     service.close()
     engine.dispose()
 
