@@ -55,23 +55,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def shingle_hashes(text: str, size: int) -> np.ndarray:
-    """Stable 64-bit hashes of the distinct character `size`-grams of a normalised text."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    if len(codes) < size:
-        return np.empty(0, dtype=np.uint64)
-    # Polynomial rolling hash over the window, in wrapping uint64 arithmetic.
-    h = np.zeros(len(codes) - size + 1, dtype=np.uint64)
-    base = np.uint64(1_000_003)
-    with np.errstate(over="ignore"):
-        for k in range(size):
-            h = h * base + codes[k: len(codes) - size + 1 + k]
-        h ^= h >> np.uint64(29)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(32)
-    return distinct(h)
-
-
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
     if not len(a) or not len(b):
@@ -423,29 +406,16 @@ class DuplicateIndex:
 
     def fingerprint(self, text: str) -> Fingerprint | None:
         """The fingerprint of a text, or None when it is too short to compare."""
-        norm = normalise(text)
-        if len(norm) < self.min_chars:
-            return None
-        hashes = shingle_hashes(norm, self.shingle_size)
-        with np.errstate(over="ignore"):
-            permuted = (hashes[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
-            sig = permuted.min(axis=0)
-            rows = sig.reshape(self.bands, self.rows)
-            key = np.zeros(self.bands, dtype=np.uint64)
-            for r in range(self.rows):
-                key = (key ^ rows[:, r]) * _MIX
-                key ^= key >> np.uint64(31)
-        return Fingerprint(shingles=distinct(hashes.astype(np.uint32)), bands=(key >> np.uint64(32)).astype(np.uint32),
-                           bits=(sig & np.uint64(0xFF)).astype(np.uint8))
+        return self.fingerprints([text])[0]
 
     signature = fingerprint  # the name callers of the first index used
 
     def fingerprints(self, texts: Sequence[str], block: int = 16) -> list[Fingerprint | None]:
-        """`[self.fingerprint(t) for t in texts]`, the same values, computed a block of texts at a time.
+        """The fingerprint of each text (None when too short), computed a block of texts at a time.
 
-        Per text, `fingerprint` spends more on NumPy's per-call overhead than on arithmetic;
-        here the rolling hashes, MinHash minima, band keys and shingle sets of `block` texts
-        come from a handful of array operations over all of them.
+        Per text, NumPy's per-call overhead costs more than the arithmetic; here the rolling
+        hashes, MinHash minima, band keys and shingle sets of `block` texts come from a
+        handful of array operations over all of them.
         """
         out: list[Fingerprint | None] = [None] * len(texts)
         norms = [normalise(t) for t in texts]
@@ -464,7 +434,9 @@ class DuplicateIndex:
         h = np.zeros(m, dtype=np.uint64)
         base = np.uint64(1_000_003)
         with np.errstate(over="ignore"):
-            for k in range(size):  # the same rolling hash as `shingle_hashes`, over the joined texts
+            # Stable 64-bit hashes of the character `size`-grams: a polynomial rolling hash in
+            # wrapping uint64 arithmetic, then a mix, over the joined texts.
+            for k in range(size):
                 h = h * base + codes[k:m + k]
             h ^= h >> np.uint64(29)
             h *= np.uint64(0xBF58476D1CE4E5B9)
@@ -562,43 +534,33 @@ class DuplicateIndex:
 
     # --- querying ----------------------------------------------------------------------------------
 
-    def candidates(self, fp: Fingerprint) -> np.ndarray:
-        """Ordinals of the indexed briefs sharing at least one LSH band with `fp` (distinct, sorted)."""
-        _, ords = self._band_hits(fp.bands[None, :])
-        return distinct(ords)
-
     def _band_hits(self, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(query row, ordinal) for every indexed brief sharing a band key with a row of `bands` (q x bands)."""
         rows, ords = [], []
         query = self._combined(bands).ravel()
         qrow = np.repeat(np.arange(len(bands)), self.bands)
-        for keys, run_ords in self._runs:
+
+        def look_up(keys: np.ndarray, key_ords: np.ndarray) -> None:  # keys sorted, key_ords alongside
             lo = keys.searchsorted(query, "left")
-            hi = keys.searchsorted(query, "right")
-            lengths = hi - lo
+            lengths = keys.searchsorted(query, "right") - lo
             total = int(lengths.sum())
             if total:
                 starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-                ords.append(run_ords[starts + np.arange(total)])
+                ords.append(key_ords[starts + np.arange(total)])
                 rows.append(np.repeat(qrow, lengths))
+
+        for keys, run_ords in self._runs:
+            look_up(keys, run_ords)
         if self._keys.n:
             tail = self._keys.view
-            if len(bands) == 1:
+            if len(bands) == 1:  # one query (the service): a scan beats sorting the tail
                 hits = np.nonzero((tail == bands[0][None, :]).any(axis=1))[0]
                 rows.append(np.zeros(len(hits), dtype=np.int64))
                 ords.append(hits.astype(np.uint32) + np.uint32(self._tail_start))
-            else:  # sort the tail's keys once for all the queries
+            else:  # a chunk of queries: sort the tail's keys once for all of them
                 keys = self._combined(tail).ravel()
                 order = np.argsort(keys, kind="stable")
-                keys = keys[order]
-                tail_ords = (order // self.bands).astype(np.uint32) + np.uint32(self._tail_start)
-                lo = keys.searchsorted(query, "left")
-                lengths = keys.searchsorted(query, "right") - lo
-                total = int(lengths.sum())
-                if total:
-                    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-                    ords.append(tail_ords[starts + np.arange(total)])
-                    rows.append(np.repeat(qrow, lengths))
+                look_up(keys[order], (order // self.bands).astype(np.uint32) + np.uint32(self._tail_start))
         if not ords:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
         return np.concatenate(rows), np.concatenate(ords)
