@@ -10,8 +10,9 @@ def test_every_list_matches_its_regex(sample_records):
     rnd = random.Random(3)
     words = [w for ws in WORDS.values() for w in ws]
     texts = [r.get("title", "") for r in sample_records.values()] + [r.get("body", "") for r in sample_records.values()]
-    # Cue words run together, cut and overlapping: longer and shorter words of several lists at one place.
-    texts += ["".join(rnd.choice(words)[rnd.randint(0, 1):] if rnd.random() < 0.7 else rnd.choice("的和在\n，12")
+    # Cue words run together, cut and overlapping: longer and shorter words of several lists at one place;
+    # characters outside the BMP and ASCII between them (offsets are in characters, not bytes).
+    texts += ["".join(rnd.choice(words)[rnd.randint(0, 1):] if rnd.random() < 0.7 else rnd.choice("的和在\n，12😀𠮷a")
                       for _ in range(rnd.randint(1, 12))) for _ in range(3000)]
     for text in texts:
         found = scan(text)
