@@ -682,17 +682,27 @@ def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Se
     queries = list(queries)
     out: list[list[DuplicateMatch]] = []
     for start, block, cols in _event_blocks(times, queries, window):
-        sims = (vectors[block] @ vectors[cols].T).toarray() if len(cols) else np.zeros((len(block), 0))
-        col_times = times[cols]
-        for row, me in enumerate(block):
-            t = times[me]
-            ok = (col_times >= t - window) & ((col_times < t) | ((col_times == t) & (cols < me)))
-            if floor is not None:
-                ok &= col_times >= floor[start + row]
-            ok &= sims[row] >= threshold
-            out.append([DuplicateMatch(ids[i], units[i], float(sims[row, k]),
-                                       datetime.fromtimestamp(float(times[i]), SHANGHAI).isoformat(), "same_event")
-                        for k, i in ((k, int(cols[k])) for k in np.nonzero(ok)[0]) if ids[i] != ids[me]])
+        found: list[list[DuplicateMatch]] = [[] for _ in block]
+        out.extend(found)
+        if not len(cols):
+            continue
+        sims = (vectors[block] @ vectors[cols].T).toarray()
+        # The whole block at once: (query, column) pairs close enough, inside the query's
+        # window and earlier than it, in row-major order (each query's columns ascending).
+        me = np.asarray(block)[:, None]
+        t = times[me]
+        col_times = times[cols][None, :]
+        ok = sims >= threshold
+        ok &= col_times >= t - window
+        ok &= (col_times < t) | ((col_times == t) & (cols[None, :] < me))
+        if floor is not None:
+            ok &= col_times >= np.asarray(floor)[start:start + len(block), None]
+        for row, k in zip(*(index.tolist() for index in np.nonzero(ok))):
+            i = int(cols[k])
+            if ids[i] != ids[block[row]]:
+                found[row].append(DuplicateMatch(ids[i], units[i], float(sims[row, k]),
+                                                 datetime.fromtimestamp(float(times[i]), SHANGHAI).isoformat(),
+                                                 "same_event"))
     return out
 
 
