@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
+import orjson
 
 from review.brief import SHANGHAI, Brief
 from review.config import DEFAULTS_PATH, ReviewConfig, load_config
@@ -327,12 +328,16 @@ def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:
     return Prepared(items, probs, urgent, vectors, fingerprints)
 
 
+_JSONL = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
+
+
 def encode_chunk(lines: Sequence[dict]) -> tuple[bytes, StreamSummary]:
     """A chunk's output lines as JSONL bytes, and their counts (done where the chunk was scored)."""
     counts = StreamSummary()
     for line in lines:
         counts.add(line)
-    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8"), counts
+    # orjson writes compact UTF-8 JSON several times faster than `json.dumps` (same values, no spaces).
+    return b"".join(orjson.dumps(line, option=_JSONL) for line in lines), counts
 
 
 def finish_chunk(prepared: Prepared, duplicates: Sequence[Sequence], ctx: Context) -> list[dict]:
