@@ -40,11 +40,62 @@ _KEEP = re.compile(r"[^\W_]+")  # letters and digits: what is left when spaces, 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+_SUFFIX = re.compile(r"(?=街道|社区|[省市县区镇乡村])")
+
+
+def mask_places(text: str) -> str:
+    """`_PLACE.sub("〇", text)`, found from the suffixes (the lazy regex tries every character).
+
+    The regex's leftmost match ends at the first suffix after the scan position that has
+    one to four Chinese characters right before it, and starts as far left as those allow.
+    """
+    out, pos = [], 0
+    for m in _SUFFIX.finditer(text):
+        suffix = m.start()
+        if suffix <= pos:  # inside the last match, or no room for a name before it
+            continue
+        start, lowest = suffix, max(pos, suffix - 4)
+        while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        if start == suffix:
+            continue
+        out.append(text[pos:start])
+        out.append("〇")
+        pos = suffix + (2 if text.startswith(("街道", "社区"), suffix) else 1)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def normalise(text: str) -> str:
     """The text as compared: names and figures masked, punctuation and spaces removed."""
-    text = _PLACE.sub("〇", text)
-    text = _NUMBER.sub("0", text)
-    return "".join(_KEEP.findall(text))
+    return "".join(_KEEP.findall(_NUMBER.sub("0", mask_places(text))))
+
+
+_KEEP_BMP: np.ndarray | None = None
+
+
+def normalised_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of `normalise(t)` for every text, concatenated (uint32), and each one's length.
+
+    Punctuation and spaces are dropped with a table of the characters `_KEEP` keeps, over
+    all texts at once, instead of a `findall` and a join per text.
+    """
+    global _KEEP_BMP
+    if _KEEP_BMP is None:
+        table = np.zeros(0x10000, dtype=bool)
+        for m in _KEEP.finditer("".join(map(chr, range(0x10000)))):
+            table[m.start():m.end()] = True
+        _KEEP_BMP = table
+    masked = [_NUMBER.sub("0", mask_places(t)) for t in texts]
+    # "surrogatepass": a lone surrogate (JSON allows "\ud800") is a code point to drop, not an error.
+    codes = np.frombuffer("".join(masked).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _KEEP_BMP[np.minimum(codes, 0xFFFF)]
+    for i in np.flatnonzero(codes > 0xFFFF).tolist():  # outside the BMP: rare, asked one by one
+        keep[i] = _KEEP.fullmatch(chr(int(codes[i]))) is not None
+    ends = np.cumsum([len(t) for t in masked], dtype=np.int64)
+    kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    lengths = np.diff(np.concatenate([[0], kept[ends]]))
+    return codes[keep], lengths
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -418,18 +469,19 @@ class DuplicateIndex:
         handful of array operations over all of them.
         """
         out: list[Fingerprint | None] = [None] * len(texts)
-        norms = [normalise(t) for t in texts]
-        todo = [i for i, n in enumerate(norms) if len(n) >= self.min_chars]
+        codes, lengths = normalised_codes(texts)
+        starts = (np.cumsum(lengths) - lengths).tolist()
+        todo = np.flatnonzero(lengths >= self.min_chars).tolist()
         for lo in range(0, len(todo), block):
             part = todo[lo:lo + block]
-            for i, fp in zip(part, self._fingerprint_block([norms[i] for i in part])):
+            joined = np.concatenate([codes[starts[i]:starts[i] + lengths[i]] for i in part])
+            for i, fp in zip(part, self._fingerprint_block(joined.astype(np.uint64), lengths[part])):
                 out[i] = fp
         return out
 
-    def _fingerprint_block(self, norms: list[str]) -> list[Fingerprint]:
+    def _fingerprint_block(self, codes: np.ndarray, lengths: np.ndarray) -> list[Fingerprint]:
+        """Fingerprints of normalised texts given as their code points (uint64) one after another."""
         size = self.shingle_size
-        lengths = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
-        codes = np.frombuffer("".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         m = len(codes) - size + 1
         h = np.zeros(m, dtype=np.uint64)
         base = np.uint64(1_000_003)
@@ -451,20 +503,20 @@ class DuplicateIndex:
             permuted = np.multiply.outer(h, self._a)
             permuted += self._b
             sig = np.minimum.reduceat(permuted, first, axis=0) >> np.uint64(32)
-            rows = sig.reshape(len(norms), self.bands, self.rows)
-            key = np.zeros((len(norms), self.bands), dtype=np.uint64)
+            rows = sig.reshape(len(lengths), self.bands, self.rows)
+            key = np.zeros((len(lengths), self.bands), dtype=np.uint64)
             for r in range(self.rows):
                 key = (key ^ rows[:, :, r]) * _MIX
                 key ^= key >> np.uint64(31)
         bands = (key >> np.uint64(32)).astype(np.uint32)
         bits = (sig & np.uint64(0xFF)).astype(np.uint8)
         # Distinct 32-bit shingles per text: one sort of (text number, shingle) pairs.
-        doc = np.repeat(np.arange(len(norms), dtype=np.uint64), counts)
+        doc = np.repeat(np.arange(len(lengths), dtype=np.uint64), counts)
         pairs = distinct((doc << np.uint64(32)) | (h & np.uint64(0xFFFFFFFF)))
-        bounds = np.searchsorted(pairs, np.arange(len(norms) + 1, dtype=np.uint64) << np.uint64(32))
+        bounds = np.searchsorted(pairs, np.arange(len(lengths) + 1, dtype=np.uint64) << np.uint64(32))
         shingles = (pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         return [Fingerprint(shingles=shingles[bounds[i]:bounds[i + 1]].copy(), bands=bands[i], bits=bits[i])
-                for i in range(len(norms))]
+                for i in range(len(lengths))]
 
     # --- adding ------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.brief import SHANGHAI, Brief
-from review.duplicates import DuplicateIndex, find_duplicates, normalise
+from review.duplicates import _KEEP, _NUMBER, _PLACE, DuplicateIndex, find_duplicates, mask_places, normalise, normalised_codes
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI)
 
@@ -27,6 +27,29 @@ def brief(bid, unit, body, when, title=""):
 
 def test_normalise_masks_names_and_figures():
     assert normalise("清河县柳集镇12个村,占97.5%。") == normalise("安平县河口镇9个村,占95%。")
+
+
+def _awkward_texts(sample_briefs):
+    """Sample texts, and random runs of suffixes, names, digits, punctuation and characters outside the BMP."""
+    import random
+
+    rnd = random.Random(5)
+    alphabet = list("街道社区省市县区镇乡村东河的") + ["12", "３.５", "二十", "，", " ", "\n", "a", "_", "😀", "𠮷", "\ud800"]
+    return [b.text for b in sample_briefs] + ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
+                                              for _ in range(20000)]
+
+
+def test_place_masking_and_batch_normalising_equal_their_regex_definitions(sample_briefs):
+    texts = _awkward_texts(sample_briefs)
+    for text in texts:  # the suffix-first masking is the lazy regex's substitution
+        assert mask_places(text) == _PLACE.sub("〇", text), text
+    codes, lengths = normalised_codes(texts)
+    assert len(lengths) == len(texts) and int(lengths.sum()) == len(codes)
+    start = 0
+    for text, length in zip(texts, lengths.tolist()):
+        got = "".join(map(chr, codes[start:start + length].tolist()))
+        assert got == normalise(text) == "".join(_KEEP.findall(_NUMBER.sub("0", _PLACE.sub("〇", text)))), text
+        start += length
 
 
 def test_copy_with_swapped_names_and_figures_is_found(config):
