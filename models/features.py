@@ -176,15 +176,37 @@ _WHITE = re.compile(r"\s\s+")
 _FAST: dict[int, tuple] = {}  # id(vectorizer) -> (vectorizer, sorted n-gram keys, their columns)
 
 
+_SEED = np.uint64(0x9E3779B97F4A7C15)
+_MULT = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _extend(key: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The keys of n-grams one character longer: `key` (n-grams at each start) mixed with the next characters."""
+    with np.errstate(over="ignore"):
+        key = (key ^ codes) * _MULT
+        key ^= key >> np.uint64(29)
+    return key
+
+
 def _ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
     """A 64-bit key for every character n-gram starting at each position of `codes` (uint64 code points)."""
     m = len(codes) - n + 1
-    with np.errstate(over="ignore"):
-        key = np.full(m, np.uint64(n) * np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
-        for k in range(n):
-            key = (key ^ codes[k:k + m]) * np.uint64(0xBF58476D1CE4E5B9)
-            key ^= key >> np.uint64(29)
+    key = np.full(m, _SEED, dtype=np.uint64)
+    for k in range(n):
+        key = _extend(key, codes[k:k + m])
     return key
+
+
+def _ngram_key_runs(codes: np.ndarray, lo: int, hi: int):
+    """(n, `_ngram_keys(codes, n)`) for n from lo to hi, each from the one before (one mixing round per n)."""
+    key = _ngram_keys(codes, lo)
+    yield lo, key
+    for n in range(lo + 1, hi + 1):
+        m = len(codes) - n + 1
+        if m <= 0:
+            return
+        key = _extend(key[:m], codes[n - 1:n - 1 + m])
+        yield n, key
 
 
 class _KeyZero(Exception):
@@ -268,33 +290,26 @@ def char_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
         return vec.transform(texts)
     docs = [_WHITE.sub(" ", t.lower() if vec.lowercase else t) for t in texts]
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-    # One array of code points, documents separated by a code point no text has.
+    # One array of code points, documents separated by U+10FFFF. No term holds it (it is not a
+    # letter or digit, so it never reaches a vocabulary), so an n-gram across two documents is
+    # not found, like any n-gram outside the vocabulary.
     codes = _codes("\U0010FFFF".join(docs))
-    sep = (codes == 0x10FFFF).astype(np.int64)
-    seps = np.concatenate([[0], np.cumsum(sep)])
     doc_of = np.repeat(np.arange(len(docs)), lengths + 1)[:len(codes)]
-    rows, cols = [], []
-    lo, hi = vec.ngram_range
-    for n in range(lo, hi + 1):
-        if len(codes) < n:
-            continue
-        key = _ngram_keys(codes, n)
-        start = np.arange(len(key))
-        ok = seps[start + n] == seps[start]  # the n-gram lies inside one document
-        key, start = key[ok], start[ok]
-        col = _lookup(table_keys, table_cols, probes, key)
-        hit = col >= 0
-        rows.append(doc_of[start[hit]])
-        cols.append(col[hit])
     n_features = len(vec.vocabulary_)
-    if rows:
-        flat = np.concatenate(rows) * n_features + np.concatenate(cols)
-        uniq, counts = np.unique(flat, return_counts=True)
-        r, c = np.divmod(uniq, n_features)
-    else:
-        r = c = counts = np.empty(0, dtype=np.int64)
-    counts_matrix = sp.csr_matrix((counts.astype(vec.dtype), (r, c)), shape=(len(docs), n_features), dtype=vec.dtype)
-    counts_matrix.sort_indices()
+    flat = []  # document * n_features + column, one per n-gram found
+    lo, hi = vec.ngram_range
+    for _, keys in _ngram_key_runs(codes, lo, hi) if len(codes) >= lo else ():
+        col = _lookup(table_keys, table_cols, probes, keys)
+        hit = np.flatnonzero(col >= 0)
+        flat.append(doc_of[hit] * n_features + col[hit])
+    flat = np.sort(np.concatenate(flat)) if flat else np.empty(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate([[True], flat[1:] != flat[:-1]])) if len(flat) else flat
+    counts = np.diff(np.append(first, len(flat)))
+    row, col = np.divmod(flat[first], n_features)
+    # Sorted by document, then column: the CSR arrays directly, indices already in order.
+    indptr = np.searchsorted(row, np.arange(len(docs) + 1))
+    counts_matrix = sp.csr_matrix((counts.astype(vec.dtype), col, indptr), shape=(len(docs), n_features))
+    counts_matrix.has_sorted_indices = True
     return vec._tfidf.transform(counts_matrix, copy=False)
 
 
