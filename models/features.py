@@ -25,8 +25,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.brief import CATEGORIES
+from review.cues import figure_starts
 from review.cues import scan as scan_cues
-from review.lexicon import ANALYSIS_CUES, CATEGORY_CUES, FIGURE, PROPOSAL_CUES, RESULT_CUES, URGENT_CUES
+from review.lexicon import ANALYSIS_CUES, CATEGORY_CUES, PROPOSAL_CUES, RESULT_CUES, URGENT_CUES
 
 DICT_PATH = Path(__file__).with_name("resources") / "jieba_dict.txt"
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -144,24 +145,17 @@ DENSE_NAMES = (
 
 def dense_features(titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
     """Cue counts and shape features, log-scaled, one row per brief."""
-    out = np.zeros((len(titles), len(DENSE_NAMES)), dtype=np.float64)
-    for i, (title, body) in enumerate(zip(titles, bodies)):
-        row = out[i]
+    log1p = math.log1p
+    rows = []
+    for title, body in zip(titles, bodies):
         in_title, in_body = scan_cues(title), scan_cues(body)  # the counts `findall` gives, in one pass each
-        for j, cat in enumerate(CATEGORIES):
-            pattern = CATEGORY_CUES[cat]
-            row[j] = min(in_title.count(pattern), 3)
-            row[5 + j] = math.log1p(in_body.count(pattern))
-        row[10] = min(in_title.count(URGENT_CUES), 3)
-        row[11] = math.log1p(in_body.count(URGENT_CUES))
-        row[12] = math.log1p(len(FIGURE.findall(body)))
-        row[13] = math.log1p(in_body.count(ANALYSIS_CUES))
-        row[14] = math.log1p(in_body.count(PROPOSAL_CUES))
-        row[15] = math.log1p(in_body.count(RESULT_CUES))
-        row[16] = math.log1p(len(body)) / 8.0
-        row[17] = 1.0 if not body else 0.0
-        row[18] = 1.0 if not title else 0.0
-    return out
+        rows.append([min(in_title.count(CATEGORY_CUES[cat]), 3) for cat in CATEGORIES]
+                    + [log1p(in_body.count(CATEGORY_CUES[cat])) for cat in CATEGORIES]
+                    + [min(in_title.count(URGENT_CUES), 3), log1p(in_body.count(URGENT_CUES)),
+                       log1p(len(figure_starts(body))), log1p(in_body.count(ANALYSIS_CUES)),
+                       log1p(in_body.count(PROPOSAL_CUES)), log1p(in_body.count(RESULT_CUES)),
+                       log1p(len(body)) / 8.0, 0.0 if body else 1.0, 0.0 if title else 1.0])
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(DENSE_NAMES))
 
 
 def as_columns(X) -> tuple[list[str], list[str]]:
@@ -313,9 +307,37 @@ def char_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     return vec._tfidf.transform(counts_matrix, copy=False)
 
 
+def word_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """`vec.transform(texts)` for a fitted word `TfidfVectorizer`: its analyzer and vocabulary, the
+    counting loop without scikit-learn's checks and conversions around it (per chunk, they cost
+    about as much as the counting)."""
+    analyze, vocabulary = vec.build_analyzer(), vec.vocabulary_
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for text in texts:
+        counts: dict[int, int] = {}
+        for word in analyze(text):
+            column = vocabulary.get(word)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        for column in sorted(counts):
+            indices.append(column)
+            values.append(counts[column])
+        indptr.append(len(indices))
+    counts_matrix = sp.csr_matrix((np.array(values, dtype=vec.dtype), np.array(indices, dtype=np.int64),
+                                   np.array(indptr, dtype=np.int64)), shape=(len(texts), len(vocabulary)))
+    counts_matrix.has_sorted_indices = True
+    if vec.binary:
+        counts_matrix.data.fill(1)
+    return vec._tfidf.transform(counts_matrix, copy=False)
+
+
 def _transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     if vec.analyzer == "char" and vec.preprocessor is None and not vec.strip_accents:
         return char_tfidf(vec, texts)
+    if vec.analyzer == "word":
+        return word_tfidf(vec, texts)
     return vec.transform(texts)
 
 
@@ -390,6 +412,6 @@ class BriefFeaturizer(TransformerMixin, BaseEstimator):
         texts = [strip_space(t + " " + b) for t, b in zip(titles, bodies)]
         blocks = [_transform(self.title_vec_, [strip_space(t) for t in titles]), _transform(self.text_vec_, texts)]
         if self.word_vec_ is not None:
-            blocks.append(self.word_vec_.transform(titles))
+            blocks.append(_transform(self.word_vec_, titles))
         blocks.append(sp.csr_matrix(dense_features(titles, bodies) * self.dense_weight, dtype=np.float32))
         return sp.hstack(blocks, format="csr")

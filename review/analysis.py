@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from review.brief import Brief
 from review.config import ReviewConfig
-from review.cues import CueMatches
+from review.cues import CueMatches, figures_in_text
 from review.cues import scan as scan_cues
-from review.lexicon import (ANALYSIS_CUES, CLASSIFIED, FIGURE, ISSUE_CUES, MEETING_VERBS, PROPOSAL_CUES,
+from review.lexicon import (ANALYSIS_CUES, CLASSIFIED, ISSUE_CUES, MEETING_VERBS, PROPOSAL_CUES,
                             RESULT_CUES, SUPERLATIVES)
 from review.timeparse import EventTime, event_time
 
@@ -65,7 +65,7 @@ def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
         title_chars=count_chars(brief.title),
         body_chars=count_chars(body),
         body_offset=body_offset,
-        figures=tuple([m.start() for m in FIGURE.finditer(text)]),
+        figures=figures_in_text(brief.title, body),
         superlatives=_matches(SUPERLATIVES, in_title, in_body, text, body_offset),
         classified=_matches(CLASSIFIED, in_title, in_body, text, body_offset),
         meeting_verbs_in_title=tuple(Match(text[a:b], a, b) for a, b in in_title[MEETING_VERBS]),

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from review.lexicon import WORDS
+from review.lexicon import FIGURE, WORDS
 
 _PATTERNS: list[re.Pattern] = list(WORDS)
 
@@ -80,3 +80,25 @@ _INDEX = {pattern: number for number, pattern in enumerate(_PATTERNS)}
 def scan(text: str) -> CueMatches:
     """Every cue list's matches in `text` (the same as each list's `finditer`)."""
     return CueMatches(_scan(text))
+
+
+@lru_cache(maxsize=8192)
+def figure_starts(text: str) -> tuple[int, ...]:
+    """Where each `FIGURE` match in `text` starts (kept like `scan`: the features and the analysis share it)."""
+    return tuple([m.start() for m in FIGURE.finditer(text)])
+
+
+# A figure match holds a line break only in its `\s*`, after a digit, a numeral, a space or 同比增长 and
+# the like: after a title ending otherwise, the figures of "title\nbody" are the title's, then the body's.
+_FIGURE_MAY_CROSS = frozenset("一二两三四五六七八九十百千万长降升少")
+
+
+def figures_in_text(title: str, body: str) -> tuple[int, ...]:
+    """`figure_starts` of the brief's text (title, line break, body), from those of its parts where that is the same."""
+    if not title or not body:
+        return figure_starts(title or body)
+    last = title[-1]
+    if last.isdecimal() or last.isspace() or last in _FIGURE_MAY_CROSS:  # `\d` is Unicode Nd, `\s` isspace()
+        return figure_starts(f"{title}\n{body}")
+    offset = len(title) + 1
+    return figure_starts(title) + tuple([start + offset for start in figure_starts(body)])

@@ -50,3 +50,17 @@ def test_vocabulary_saved_as_one_array_loads_back_the_same(sample_briefs, tmp_pa
     members = [len(zipfile.ZipFile(tmp_path / f"{name}.skops").namelist()) for name in ("compact", "plain")]
     schema = [len(zipfile.ZipFile(tmp_path / f"{name}.skops").read("schema.json")) for name in ("compact", "plain")]
     assert members[0] <= members[1] + 1 and schema[0] * 20 < schema[1]
+
+
+def test_word_tfidf_equals_scikit_learn(sample_briefs):
+    from models.features import title_words, word_tfidf
+
+    titles = [b.title for b in sample_briefs]
+    vec = TfidfVectorizer(tokenizer=title_words, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=2,
+                          dtype=np.float32).fit(titles[:400])
+    odd = ["", "关于关于关于的建议", "ABC abc 123", "𠀀字", "，。！"]
+    for batch in (titles[400:], odd, titles[:3]):
+        expected = vec.transform(batch)
+        got = word_tfidf(vec, batch)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        assert (got != expected).nnz == 0 and got.nnz == expected.nnz

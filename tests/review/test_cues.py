@@ -25,3 +25,20 @@ def test_longest_word_at_a_place_and_no_overlap_within_a_list():
     assert [("召开检查指导会议"[a:b]) for a, b in found[CATEGORY_CUES["routine"]]] == ["召开", "检查指导", "会议"]
     assert [("召开检查指导会议"[a:b]) for a, b in found[MEETING_VERBS]] == ["召开", "检查", "会议"]
     assert found.count(CATEGORY_CUES["problem"]) == 0
+
+
+def test_figures_of_the_text_from_title_and_body(sample_briefs):
+    from review.cues import figures_in_text
+    from review.lexicon import FIGURE
+
+    rnd = random.Random(4)
+    pairs = [(b.title, b.body) for b in sample_briefs]
+    # Titles ending where a figure could run on over the line break into the body, and where it cannot.
+    ends = ["12", "三", "万", " ", "同比增长", "下降", "３", "%", "元", "。", "3.", "共"]
+    starts = ["万元", "5%", "  8个", "人次", "9", "余户", "，", "起"]
+    pairs += [(rnd.choice(["全县", "今年", ""]) + rnd.choice(ends), rnd.choice(starts) + rnd.choice(["较上年", "。"]))
+              for _ in range(2000)]
+    pairs += [("", "同比增长 5"), ("标题", ""), ("", "")]
+    for title, body in pairs:
+        text = f"{title}\n{body}" if title and body else title or body
+        assert figures_in_text(title, body) == tuple(m.start() for m in FIGURE.finditer(text)), (title, body)
