@@ -500,9 +500,10 @@ class DuplicateIndex:
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
         with np.errstate(over="ignore"):
             # min over shingles of (h * a + b) >> 32 is (min of h * a + b) >> 32: the shift is monotone.
-            permuted = np.multiply.outer(h, self._a)
-            permuted += self._b
-            sig = np.minimum.reduceat(permuted, first, axis=0) >> np.uint64(32)
+            # One row per permutation (long rows: NumPy's inner loops run over the shingles).
+            permuted = np.multiply.outer(self._a, h)
+            permuted += self._b[:, None]
+            sig = np.ascontiguousarray((np.minimum.reduceat(permuted, first, axis=1) >> np.uint64(32)).T)
             rows = sig.reshape(len(lengths), self.bands, self.rows)
             key = np.zeros((len(lengths), self.bands), dtype=np.uint64)
             for r in range(self.rows):
