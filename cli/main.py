@@ -98,7 +98,7 @@ def score(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask 调度器地址,例如 tcp://10.0.0.5:8786"),
     resume: bool = typer.Option(False, "--resume", help="从中断处继续:跳过输出中已有的记录"),
     unit: Optional[str] = typer.Option(None, "--unit", help="文件夹输入时的报送单位(默认取子文件夹名)"),
-    chunk_size: int = typer.Option(256, "--chunk-size", min=1, help="每块记录数"),
+    chunk_size: int = typer.Option(1024, "--chunk-size", min=1, help="每块记录数"),
     checkpoint_seconds: float = typer.Option(2.0, "--checkpoint-seconds", min=0, help="两次检查点之间的秒数(续跑从最近的检查点开始)"),
     model: Optional[Path] = ModelOpt,
     config: Optional[Path] = ConfigOpt,

@@ -655,7 +655,7 @@ def _truncate_journal(path: Path, keep: int) -> None:
 def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, workers: int = 1,
                  engine: str = "local", scheduler: str | None = None, index_dir: Path | None = None,
                  archive: Path | None = None, resume: bool = False, unit: str | None = None,
-                 chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
+                 chunk_size: int = 1024, progress: Callable[[int, int], None] | None = None,
                  commit_seconds: float = 2.0) -> StreamSummary:
     """Score every record of `input` into `output` (see the module docstring); returns the summary.
 
