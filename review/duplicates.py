@@ -110,7 +110,9 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
     if not len(a) or not len(b):
         return 0.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")  # two sorted runs: one linear merge
+    inter = int(np.count_nonzero(both[1:] == both[:-1]))  # a value in both sets is there twice
     return inter / (len(a) + len(b) - inter)
 
 
@@ -592,6 +594,9 @@ class DuplicateIndex:
         rows, ords = [], []
         query = self._combined(bands).ravel()
         qrow = np.repeat(np.arange(len(bands)), self.bands)
+        if len(query) > 1:  # binary searches for keys in order touch the run's memory in order
+            order = np.argsort(query)
+            query, qrow = query[order], qrow[order]
 
         def look_up(keys: np.ndarray, key_ords: np.ndarray) -> None:  # keys sorted, key_ords alongside
             lo = keys.searchsorted(query, "left")
