@@ -9,12 +9,37 @@ other type (a tampered or foreign model) is refused.
 from __future__ import annotations
 
 import hashlib
+import sys
 import zipfile
 from pathlib import Path
 
-import skops.io as sio
-
 from review.errors import ModelError
+
+
+def _import_skops():
+    """`import skops.io`, without the torch and Dask imports it would set off (about 1.4 s).
+
+    At import, skops lists scikit-learn's estimators; the listing imports every package
+    under `sklearn` to look inside it, among them the array-API adapters for torch and
+    Dask, which import those libraries. The adapters hold no estimator (scikit-learn skips
+    `externals` when listing), so they are kept out while skops imports (a `None` entry
+    in `sys.modules` makes the import fail, and the listing passes over packages that do)
+    and let back in after: the trusted names are the same, and nothing else changes.
+    """
+    adapters = [name for name in ("sklearn.externals.array_api_compat.torch",
+                                  "sklearn.externals.array_api_compat.dask") if name not in sys.modules]
+    for name in adapters:
+        sys.modules[name] = None
+    try:
+        import skops.io
+    finally:
+        for name in adapters:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return skops.io
+
+
+sio = _import_skops()
 
 _OWN_TYPES = {
     "models.features.BriefFeaturizer",

@@ -83,3 +83,20 @@ def test_title_only_brief_is_classified(model, sample_briefs):
     probs, _ = model.predict_proba(np.array([[b.title, ""] for b in titles], dtype=object))
     assert np.allclose(probs.sum(axis=1), 1.0)
     assert probs.max(axis=1).mean() > 0.4  # not a uniform guess
+
+
+def test_loading_models_does_not_import_torch_and_trusts_the_same_types():
+    import subprocess
+    import sys
+
+    # skops lists scikit-learn's estimators at import; models.store keeps the torch and Dask
+    # array adapters out of that listing (1.4 s of start-up) and must trust exactly the same types.
+    probe = ("import sys, json{0}; from skops.io._trusted_types import SKLEARN_ESTIMATOR_TYPE_NAMES as names; "
+             "print(json.dumps([sorted(names), 'torch' in sys.modules]))")
+    ours = subprocess.run([sys.executable, "-c", probe.format(", models.store")], capture_output=True, text=True,
+                          check=True)
+    plain = subprocess.run([sys.executable, "-c", probe.format(", skops.io")], capture_output=True, text=True,
+                           check=True)
+    (our_names, our_torch), (plain_names, plain_torch) = json.loads(ours.stdout), json.loads(plain.stdout)
+    assert our_names == plain_names and len(our_names) > 100
+    assert not our_torch and plain_torch  # plain skops imports torch; ours does not
