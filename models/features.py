@@ -14,6 +14,7 @@ cost more than all the rest of scoring (see bench/score_throughput.py).
 from __future__ import annotations
 
 import logging
+import marshal
 import math
 import re
 from pathlib import Path
@@ -34,6 +35,20 @@ _PUNCT = re.compile(r"[\s\W_]+")
 _tokenizer = None
 
 
+class _WholeFileMarshal:
+    """`marshal` for jieba's cache: `load` reads the file at once and parses it from memory.
+
+    jieba reads its prefix-dictionary cache (9 MB) with `marshal.load` on the open file,
+    which reads it a few bytes at a time: 0.65 s of every start-up, 0.25 s this way.
+    """
+
+    dump, dumps, loads = staticmethod(marshal.dump), staticmethod(marshal.dumps), staticmethod(marshal.loads)
+
+    @staticmethod
+    def load(file):
+        return marshal.loads(file.read())
+
+
 def _jieba():
     global _tokenizer
     if _tokenizer is None:
@@ -41,6 +56,11 @@ def _jieba():
 
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
+        real, jieba.marshal = jieba.marshal, _WholeFileMarshal
+        try:
+            tok.initialize()
+        finally:
+            jieba.marshal = real
         tok.load_userdict(str(DICT_PATH))
         _tokenizer = tok
     return _tokenizer

@@ -64,3 +64,17 @@ def test_word_tfidf_equals_scikit_learn(sample_briefs):
         got = word_tfidf(vec, batch)
         assert got.shape == expected.shape and got.dtype == expected.dtype
         assert (got != expected).nnz == 0 and got.nnz == expected.nnz
+
+
+def test_tokenizer_dictionary_is_jiebas_own():
+    import marshal
+
+    import jieba
+
+    from models.features import DICT_PATH, _jieba
+
+    ours = _jieba()  # its cache read at once instead of jieba's small reads
+    plain = jieba.Tokenizer()
+    plain.load_userdict(str(DICT_PATH))
+    assert ours.total == plain.total and ours.FREQ == plain.FREQ and len(ours.FREQ) > 300000
+    assert jieba.marshal is marshal  # jieba's own module is put back
