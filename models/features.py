@@ -26,8 +26,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.brief import CATEGORIES
-from review.cues import figure_starts
-from review.cues import scan as scan_cues
+from review.cues import counts as cue_counts
+from review.cues import figure_starts, list_number
 from review.lexicon import ANALYSIS_CUES, CATEGORY_CUES, PROPOSAL_CUES, RESULT_CUES, URGENT_CUES
 
 DICT_PATH = Path(__file__).with_name("resources") / "jieba_dict.txt"
@@ -163,18 +163,23 @@ DENSE_NAMES = (
 )
 
 
+_TITLE_COUNTED = [list_number(CATEGORY_CUES[c]) for c in CATEGORIES] + [list_number(URGENT_CUES)]
+_BODY_COUNTED = ([list_number(CATEGORY_CUES[c]) for c in CATEGORIES] + [list_number(URGENT_CUES)],
+                 [list_number(p) for p in (ANALYSIS_CUES, PROPOSAL_CUES, RESULT_CUES)])
+
+
 def dense_features(titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
     """Cue counts and shape features, log-scaled, one row per brief."""
     log1p = math.log1p
+    body_cues, body_more = _BODY_COUNTED
     rows = []
     for title, body in zip(titles, bodies):
-        in_title, in_body = scan_cues(title), scan_cues(body)  # the counts `findall` gives, in one pass each
-        rows.append([min(in_title.count(CATEGORY_CUES[cat]), 3) for cat in CATEGORIES]
-                    + [log1p(in_body.count(CATEGORY_CUES[cat])) for cat in CATEGORIES]
-                    + [min(in_title.count(URGENT_CUES), 3), log1p(in_body.count(URGENT_CUES)),
-                       log1p(len(figure_starts(body))), log1p(in_body.count(ANALYSIS_CUES)),
-                       log1p(in_body.count(PROPOSAL_CUES)), log1p(in_body.count(RESULT_CUES)),
-                       log1p(len(body)) / 8.0, 0.0 if body else 1.0, 0.0 if title else 1.0])
+        in_title, in_body = cue_counts(title), cue_counts(body)  # the counts `findall` gives, in one pass each
+        title_part = [min(in_title[j], 3) for j in _TITLE_COUNTED]
+        body_part = [log1p(in_body[j]) for j in body_cues]
+        rows.append(title_part[:5] + body_part[:5] + [title_part[5], body_part[5], log1p(len(figure_starts(body)))]
+                    + [log1p(in_body[j]) for j in body_more]
+                    + [log1p(len(body)) / 8.0, 0.0 if body else 1.0, 0.0 if title else 1.0])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(DENSE_NAMES))
 
 

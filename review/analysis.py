@@ -30,7 +30,10 @@ class Match(NamedTuple):
 def _matches(pattern: re.Pattern, title: CueMatches, body: CueMatches, text: str, body_offset: int
              ) -> tuple[Match, ...]:
     """A cue list's matches in `text` (title, line break, body) from those in the title and the body."""
-    spans = title[pattern] + tuple((a + body_offset, b + body_offset) for a, b in body[pattern])
+    in_title, in_body = title[pattern], body[pattern]
+    if not in_title and not in_body:
+        return ()
+    spans = in_title + tuple((a + body_offset, b + body_offset) for a, b in in_body)
     return tuple(Match(text[a:b], a, b) for a, b in spans)
 
 

@@ -82,6 +82,16 @@ def scan(text: str) -> CueMatches:
     return CueMatches(_scan(text))
 
 
+def list_number(pattern: re.Pattern) -> int:
+    """The position of a cue list's count in `counts`."""
+    return _INDEX[pattern]
+
+
+def counts(text: str) -> list[int]:
+    """The number of matches of every cue list in `text`, by `list_number`."""
+    return [len(spans) for spans in _scan(text)]
+
+
 @lru_cache(maxsize=8192)
 def figure_starts(text: str) -> tuple[int, ...]:
     """Where each `FIGURE` match in `text` starts (kept like `scan`: the features and the analysis share it)."""
