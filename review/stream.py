@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import json
 import os
 import shutil
@@ -459,6 +460,10 @@ def _worker_loop(tasks, results) -> None:
     """A worker process: stage 1 and stage 3 of the chunks sent to it, keeping each prepared chunk in between."""
     import traceback
 
+    # Everything inherited from the parent (model, dictionaries) was frozen before the fork,
+    # so collections skip it; collecting every 50,000 new objects instead of 700 leaves the
+    # chunk's short-lived objects to reference counting (a tenth of the collector's time).
+    gc.set_threshold(50_000, 10, 10)
     held: dict[int, Prepared] = {}
     while True:
         message = tasks.get()
@@ -514,8 +519,13 @@ class LocalEngine:
             self.results = mp.Queue()
             self.processes = [mp.Process(target=_worker_loop, args=(self.tasks[w], self.results), daemon=True)
                               for w in range(workers)]
-            for process in self.processes:
-                process.start()
+            # The workers' collector skips what they inherit (frozen at the fork, in them only).
+            gc.freeze()
+            try:
+                for process in self.processes:
+                    process.start()
+            finally:
+                gc.unfreeze()
 
     def prepare(self, raws):
         if not self.processes:
