@@ -295,8 +295,9 @@ def char_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
 
     scikit-learn builds every n-gram as a Python string and looks it up in a dict: over
     half of scoring time. Here each n-gram becomes a 64-bit key computed over the whole
-    batch at once and is found by binary search among the vocabulary's keys; the counts
-    then go through the vectorizer's own TF-IDF step, so the result is the same matrix.
+    batch at once and is found in a hash table of the vocabulary's keys; the counts then go
+    through the vectorizer's own TF-IDF step, so the result is the same matrix (barring a
+    64-bit key collision between a term and another n-gram).
     """
     cached = _FAST.get(id(vec))
     if cached is None or cached[0] is not vec:
