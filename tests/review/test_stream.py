@@ -119,9 +119,12 @@ def test_folder_of_documents(trained_model_dir, config, tmp_path):
 def test_two_workers_give_the_same_output(baseline, archive, trained_model_dir, config, tmp_path):
     from models import load_model
 
+    import gc
+
     out = tmp_path / "w2.jsonl"
     score_stream(archive, out, model=load_model(trained_model_dir), config=config, workers=2, chunk_size=32)
     assert out.read_bytes() == baseline[0].read_bytes()
+    assert gc.get_freeze_count() == 0  # frozen for the forked workers only: this process collects as before
 
 
 def _run_cli(args, model_dir, **kwargs):
