@@ -170,20 +170,23 @@ def _tee_map(pool, briefs_iter):
     import itertools
 
     a, b = itertools.tee(briefs_iter)
-    return a, pool.imap(_fingerprint, (x.text for x in b), chunksize=256)
+    texts = (x.text for x in b)
+    batches = iter(lambda: list(itertools.islice(texts, 256)), [])
+    # Fingerprints of 256 texts at a time, as batch scoring computes them.
+    return a, itertools.chain.from_iterable(pool.imap(_fingerprints, batches))
 
 
 _FINGERPRINTER = None
 
 
-def _fingerprint(text: str):
+def _fingerprints(texts: list[str]):
     global _FINGERPRINTER
     if _FINGERPRINTER is None:
         from review.config import default_config
         from review.duplicates import DuplicateIndex
 
         _FINGERPRINTER = DuplicateIndex.from_config(default_config())
-    return _FINGERPRINTER.fingerprint(text)
+    return _FINGERPRINTER.fingerprints(texts)
 
 
 def query_only(index_dir: Path, queries: Path) -> None:
