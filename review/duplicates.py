@@ -226,6 +226,15 @@ class _Blobs:
                 self.flush()
         self.ends.extend(np.array([end], dtype=np.uint64))
 
+    def all(self) -> list[bytes]:
+        """Every blob, in order (from the file in one read)."""
+        if self._chunks is not None:
+            return list(self._chunks)
+        self.flush()
+        ends = self.ends.view.tolist()
+        data = os.pread(self._fd, ends[-1], 0) if ends else b""
+        return [data[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
     def get(self, i: int) -> bytes:
         if self._chunks is not None:
             return self._chunks[i]
@@ -433,14 +442,8 @@ class DuplicateIndex:
         self._lock_fd = fd
 
     def ids(self) -> list[str]:
-        """The id of every indexed brief, in the order added (read in one pass)."""
-        ends = self._ids.ends.view
-        if self._ids._chunks is not None:
-            return [b.decode("utf-8") for b in self._ids._chunks]
-        self._ids.flush()
-        data = os.pread(self._ids._fd, int(ends[-1]), 0) if len(ends) else b""
-        starts = [0, *ends[:-1].tolist()]
-        return [data[a:b].decode("utf-8") for a, b in zip(starts, ends.tolist())]
+        """The id of every indexed brief, in the order added."""
+        return [b.decode("utf-8") for b in self._ids.all()]
 
     def __len__(self) -> int:
         return self._times.n
@@ -530,18 +533,7 @@ class DuplicateIndex:
         if fp is None:
             return -1
         seq = len(self)
-        unit_id = self._unit_ids.get(unit)
-        if unit_id is None:
-            unit_id = self._unit_ids[unit] = len(self._unit_names)
-            self._unit_names.append(unit)
-        self._ids.append(brief_id.encode("utf-8"))
-        self._shingles.append(fp.shingles.tobytes())
-        self._bits.extend(fp.bits[None, :])
-        self._keys.extend(fp.bands[None, :])
-        self._units.extend(np.array([unit_id], dtype=np.uint32))
-        self._times.extend(np.array([submitted_at.timestamp()]))
-        if len(self) - self._tail_start >= self.TAIL_MAX:
-            self._merge()
+        self.add_many([brief_id], [unit], [submitted_at.timestamp()], [fp])
         return seq
 
     def add_many(self, brief_ids: Sequence[str], units: Sequence[str], times: Sequence[float],
