@@ -163,22 +163,21 @@ DENSE_NAMES = (
 )
 
 
-_TITLE_COUNTED = [list_number(CATEGORY_CUES[c]) for c in CATEGORIES] + [list_number(URGENT_CUES)]
-_BODY_COUNTED = ([list_number(CATEGORY_CUES[c]) for c in CATEGORIES] + [list_number(URGENT_CUES)],
-                 [list_number(p) for p in (ANALYSIS_CUES, PROPOSAL_CUES, RESULT_CUES)])
+# Cue lists counted in the title and the body (categories, then urgency), and in the body only.
+_COUNTED_BOTH = [list_number(CATEGORY_CUES[c]) for c in CATEGORIES] + [list_number(URGENT_CUES)]
+_COUNTED_BODY = [list_number(p) for p in (ANALYSIS_CUES, PROPOSAL_CUES, RESULT_CUES)]
 
 
 def dense_features(titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
-    """Cue counts and shape features, log-scaled, one row per brief."""
+    """Cue counts and shape features, log-scaled, one row per brief (columns as `DENSE_NAMES`)."""
     log1p = math.log1p
-    body_cues, body_more = _BODY_COUNTED
     rows = []
     for title, body in zip(titles, bodies):
         in_title, in_body = cue_counts(title), cue_counts(body)  # the counts `findall` gives, in one pass each
-        title_part = [min(in_title[j], 3) for j in _TITLE_COUNTED]
-        body_part = [log1p(in_body[j]) for j in body_cues]
+        title_part = [min(in_title[j], 3) for j in _COUNTED_BOTH]
+        body_part = [log1p(in_body[j]) for j in _COUNTED_BOTH]
         rows.append(title_part[:5] + body_part[:5] + [title_part[5], body_part[5], log1p(len(figure_starts(body)))]
-                    + [log1p(in_body[j]) for j in body_more]
+                    + [log1p(in_body[j]) for j in _COUNTED_BODY]
                     + [log1p(len(body)) / 8.0, 0.0 if body else 1.0, 0.0 if title else 1.0])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(DENSE_NAMES))
 

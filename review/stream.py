@@ -407,11 +407,12 @@ class Matcher:
         # was added: it sees the briefs added before it and no later one.
         todo = np.nonzero(chunk.indexed)[0].tolist()
         fps = chunk.fingerprints()
+        indexed_ids = [chunk.ids[i] for i in todo]
         stamps = chunk.times[todo]
         seqs = np.arange(len(self.index), len(self.index) + len(todo))
-        self.index.add_many([chunk.ids[i] for i in todo], [chunk.units[i] for i in todo], stamps, fps)
+        self.index.add_many(indexed_ids, [chunk.units[i] for i in todo], stamps, fps)
         results = self.index.query_many(fps, stamps, threshold=self.threshold, seqs=seqs, visible=seqs,
-                                        brief_ids=[chunk.ids[i] for i in todo])
+                                        brief_ids=indexed_ids)
         for i, matches in zip(todo, results):
             found[i] = matches
         if chunk.vectors is None or not n:
