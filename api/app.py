@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
@@ -23,7 +23,7 @@ from api.pages import router as pages_router
 from api.schemas import DecisionIn, DraftIn, TopicIn, UserIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
-from review.brief import SHANGHAI
+from review import clock
 from review.errors import BriefError
 from review.records import parse_record, read_draft
 
@@ -45,6 +45,7 @@ def build_service(settings: Settings) -> ReviewService:
 def create_app(settings: Settings | None = None, service: ReviewService | None = None) -> FastAPI:
     """The app; the model loads once, in the lifespan."""
     settings = settings or get_settings()
+    clock.office_zone()  # a misspelt BRIEFS_TIMEZONE stops the start, in words, before any brief is stamped
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -122,28 +123,28 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         record = {"id": "draft", "unit": draft.unit or "未填写单位", "title": draft.title, "body": draft.body}
         if draft.event_at:
             record["event_at"] = draft.event_at.isoformat()
-        return service.check(parse_record(record, default_submitted_at=datetime.now(SHANGHAI)))
+        return service.check(parse_record(record, default_submitted_at=clock.now()))
 
     @app.post("/api/v1/check/file")
     def check_file(service: ServiceDep, caller: CallerDep, file: UploadFile,
                    unit: Annotated[str | None, Form(max_length=200)] = None) -> dict:
         """Self-check of an uploaded draft: .docx, or .txt whose first line is the title."""
         draft = read_draft(file.filename or "draft.txt", file.file.read(), unit=unit,
-                           submitted_at=datetime.now(SHANGHAI))
+                           submitted_at=clock.now())
         return service.check(draft)
 
     @app.post("/api/v1/briefs", status_code=201)
     def submit(service: ServiceDep, caller: CallerDep, draft: DraftIn,
                idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
         parse_record({"id": "new", "unit": "u", "title": draft.title, "body": draft.body},
-                     default_submitted_at=datetime.now(SHANGHAI))  # same validation as every record
+                     default_submitted_at=clock.now())  # same validation as every record
         return service.submit(caller, draft.title, draft.body, event_at=draft.event_at,
                               idempotency_key=idempotency_key)
 
     @app.post("/api/v1/briefs/{brief_id}/versions", status_code=201)
     def resubmit(service: ServiceDep, caller: CallerDep, brief_id: str, draft: DraftIn) -> dict:
         parse_record({"id": brief_id, "unit": "u", "title": draft.title, "body": draft.body},
-                     default_submitted_at=datetime.now(SHANGHAI))
+                     default_submitted_at=clock.now())
         return service.resubmit(caller, brief_id, draft.title, draft.body)
 
     @app.get("/api/v1/briefs")
@@ -162,8 +163,8 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
               start: Annotated[date | None, Query(alias="from")] = None,
               end: Annotated[date | None, Query(alias="to")] = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
-        since = datetime.combine(start, time.min, tzinfo=SHANGHAI) if start else None
-        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI) if end else None
+        since = clock.day_start(start) if start else None
+        until = clock.day_after(end) if end else None
         return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, flag=flag,
                              since=since, until=until, limit=limit, offset=offset)
 
@@ -174,11 +175,11 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.get("/api/v1/topics")
     def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:
-        return service.list_topics(open_at=datetime.now(SHANGHAI) if open_only else None)
+        return service.list_topics(open_at=clock.now() if open_only else None)
 
     @app.post("/api/v1/topics", status_code=201)
     def create_topic(service: ServiceDep, caller: CallerDep, topic: TopicIn) -> dict:
-        deadline = topic.deadline if topic.deadline.tzinfo else topic.deadline.replace(tzinfo=SHANGHAI)
+        deadline = clock.localize(topic.deadline)
         return service.create_topic(caller, topic.title, topic.description, deadline)
 
     @app.get("/api/v1/admin/users")
@@ -205,8 +206,8 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
                    end: Annotated[date, Query(alias="to")],
                    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json"):
         """Per-unit statistics for briefs submitted from `from` to `to` (both days included)."""
-        begin = datetime.combine(start, time.min, tzinfo=SHANGHAI)
-        finish = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+        begin = clock.day_start(start)
+        finish = clock.day_after(end)
         stats = service.unit_stats(caller, begin, finish)
         if format == "json":
             return {"from": start.isoformat(), "to": end.isoformat(), "units": stats}

@@ -23,7 +23,8 @@ from api.services import OPEN_STATUSES, Caller, ReviewService, _as_brief, _lates
 from api.settings import ROOT, Settings
 from api.tables import BriefRow, Decision
 from models.registry import ChampionHolder, ModelRegistry, StaticHolder
-from review.brief import CATEGORIES, SHANGHAI
+from review import clock
+from review.brief import CATEGORIES
 from review.engine import columns
 from review.errors import BriefError, ModelError
 
@@ -61,7 +62,7 @@ class Job:
     id: str
     kind: str
     status: str = "queued"  # queued | running | done | failed
-    created_at: str = field(default_factory=lambda: datetime.now(SHANGHAI).isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: clock.now().isoformat(timespec="seconds"))
     finished_at: str | None = None
     progress: list[dict] = field(default_factory=list)
     result: dict | None = None
@@ -69,7 +70,7 @@ class Job:
 
     def say(self, message: str) -> None:
         """Record a progress message."""
-        self.progress.append({"at": datetime.now(SHANGHAI).isoformat(timespec="seconds"), "message": message})
+        self.progress.append({"at": clock.now().isoformat(timespec="seconds"), "message": message})
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "status": self.status, "created_at": self.created_at,
@@ -182,7 +183,7 @@ class LearningLoop:
             log.exception("retraining failed")
             job.error, job.status = {"code": "internal_error", "message": "重新训练失败,详见服务日志"}, "failed"
         finally:
-            job.finished_at = datetime.now(SHANGHAI).isoformat(timespec="seconds")
+            job.finished_at = clock.now().isoformat(timespec="seconds")
             if data_path is not None:
                 data_path.unlink(missing_ok=True)
             self._busy.release()
@@ -219,7 +220,7 @@ class LearningLoop:
         """The nightly check: retrain when due (`training.retrain.retrain_due`)."""
         from training.retrain import retrain_due
 
-        now = now or datetime.now(SHANGHAI)
+        now = now or clock.now()
         last = self.last_run_at()
         due, reason = retrain_due(now, config=self.service.config, last_run_at=last,
                                   new_decisions=self.new_decisions_since(last))
@@ -266,7 +267,7 @@ class LearningLoop:
         found = [p for p in root.iterdir() if p.is_dir() and REPORT_NAME.match(p.name) and (p / "index.html").is_file()]
         found.sort(key=lambda p: (p / "index.html").stat().st_mtime, reverse=True)
         return [{"name": p.name, "url": f"/api/v1/admin/reports/{p.name}/index.html",
-                 "created_at": datetime.fromtimestamp((p / "index.html").stat().st_mtime, SHANGHAI)
+                 "created_at": clock.from_timestamp((p / "index.html").stat().st_mtime)
                  .isoformat(timespec="seconds")} for p in found]
 
     def report_file(self, caller: Caller, name: str, file: str) -> Path:
@@ -316,7 +317,7 @@ class LearningLoop:
 
         with transaction(self.service.sessions) as session:
             session.add(AuditEntry(user_id=caller.id, action=action, target=target, detail=detail,
-                                   created_at=datetime.now(SHANGHAI)))
+                                   created_at=clock.now()))
 
 
 def _model_error(exc: ModelError) -> ServiceError:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, unquote, urlencode
@@ -26,7 +26,8 @@ from api.deps import ServiceDep
 from api.errors import Conflict, ServiceError
 from api.learning import learning_loop
 from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
-from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH, SHANGHAI
+from review import clock
+from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH
 from review.errors import BriefError
 from review.records import parse_record, read_draft
 
@@ -196,13 +197,12 @@ def _date(value: str, what: str) -> date | None:
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     return start or today.replace(day=1), end or today
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, tzinfo=SHANGHAI),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI))
+    return clock.day_start(start), clock.day_after(end)
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfF
           file: UploadFile | None = None):
     check_csrf(request, service, csrf)
     unit = service.unit_name(caller.unit_id) if caller.unit_id else "未填写单位"
-    now = datetime.now(SHANGHAI)
+    now = clock.now()
     try:
         if file is not None and file.filename:
             draft = read_draft(file.filename, file.file.read(), unit=unit, submitted_at=now, title=title or None)
@@ -289,7 +289,7 @@ def submit(request: Request, service: ServiceDep, caller: PageCaller, csrf: Csrf
            title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
            idempotency_key: Annotated[str, Form(max_length=200)] = ""):
     check_csrf(request, service, csrf)
-    parse_record({"id": "new", "unit": "u", "title": title, "body": body}, default_submitted_at=datetime.now(SHANGHAI))
+    parse_record({"id": "new", "unit": "u", "title": title, "body": body}, default_submitted_at=clock.now())
     brief = service.submit(caller, title, body, idempotency_key=idempotency_key or None)
     return redirect(f"/briefs/{quote(brief['id'])}", "已报送,等待信息科审核")
 
@@ -335,7 +335,7 @@ def resubmit(request: Request, service: ServiceDep, caller: PageCaller, brief_id
              title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = ""):
     check_csrf(request, service, csrf)
     parse_record({"id": brief_id, "unit": "u", "title": title, "body": body},
-                 default_submitted_at=datetime.now(SHANGHAI))
+                 default_submitted_at=clock.now())
     service.resubmit(caller, brief_id, title, body)
     return redirect(f"/briefs/{quote(brief_id)}", "已修改并重新报送")
 
@@ -388,8 +388,8 @@ def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
 
 @router.get("/topics", response_class=HTMLResponse)
 def topics(request: Request, service: ServiceDep, caller: PageCaller):
-    items = service.list_topics(open_at=None if caller.role != "officer" else datetime.now(SHANGHAI))
-    return render(request, service, caller, "topics.html", topics=items, now=datetime.now(SHANGHAI).isoformat())
+    items = service.list_topics(open_at=None if caller.role != "officer" else clock.now())
+    return render(request, service, caller, "topics.html", topics=items, now=clock.now().isoformat())
 
 
 @router.post("/topics")
@@ -401,7 +401,7 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
     deadline = _date(deadline_text, "截止日期")
     if deadline is None:
         raise Conflict("请填写约稿截止日期", code="missing_field", status=422)
-    service.create_topic(caller, title, description, datetime.combine(deadline, time.max, tzinfo=SHANGHAI))
+    service.create_topic(caller, title, description, clock.day_after(deadline) - timedelta(microseconds=1))
     return redirect("/topics", "约稿已发布")
 
 

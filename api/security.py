@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from review import clock
 
 _hasher = PasswordHasher()
 ROLES = ("officer", "editor", "admin")
@@ -27,7 +29,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def make_token(user_id: int, role: str, key: str, minutes: int) -> str:
     """An access token naming the user and role, valid for `minutes`."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     return jwt.encode({"sub": str(user_id), "role": role, "iat": now, "exp": now + timedelta(minutes=minutes)},
                       key, algorithm="HS256")
 

@@ -23,7 +23,8 @@ from api.db import session_factory, transaction
 from api.errors import Conflict, Forbidden, NotFound, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_password
 from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
-from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, SHANGHAI, Brief
+from review import clock
+from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
 from review.duplicates import DuplicateIndex, add_same_event, find_duplicates
 from review.engine import review_briefs
@@ -45,12 +46,12 @@ class Caller:
 
 
 def _now() -> datetime:
-    return datetime.now(SHANGHAI)
+    return clock.now()
 
 
 def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored as Shanghai time here); PostgreSQL aware ones."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+    """SQLite returns naive datetimes (stored as office time); PostgreSQL aware ones, in its session zone."""
+    return clock.localize(value)
 
 
 class ReviewService:

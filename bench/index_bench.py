@@ -25,7 +25,6 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +190,7 @@ def _fingerprints(texts: list[str]):
 
 def query_only(index_dir: Path, queries: Path) -> None:
     """Open the index in this fresh process; RSS growth per brief, then query latency."""
+    from review import clock
     from review.config import default_config
     from review.duplicates import DuplicateIndex
 
@@ -202,7 +202,7 @@ def query_only(index_dir: Path, queries: Path) -> None:
     before = rss_bytes()
     index = DuplicateIndex.open(index_dir, config)
     grown = rss_bytes() - before
-    now = datetime.now().astimezone()
+    now = clock.now()
     lat, cpu, matches = [], [], 0
     for q, fp in zip(sample, fps):
         if fp is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Optional
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 
 from cli import report
-from review.brief import SHANGHAI
+from review import clock
 from review.config import load_config
 from review.errors import BriefError
 from review.records import parse_time, read_draft
@@ -67,7 +66,7 @@ def check(
     """信息员自查:给出类别、问题和修改建议。"""
     from review.engine import review_briefs
 
-    when = parse_time(submitted_at, field="--submitted-at") if submitted_at else datetime.now(SHANGHAI)
+    when = parse_time(submitted_at, field="--submitted-at") if submitted_at else clock.now()
     if file is None and title is None:
         raise BriefError("请给出草稿文件,或用 - 从标准输入读取,或至少用 --title 给出标题", code="missing_input")
     if file in (None, "-"):

@@ -30,12 +30,11 @@ import shutil
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
 from models.bundle import BriefModel
-from review.brief import SHANGHAI
+from review import clock
 from review.errors import ModelError
 
 MODEL_ROOT_ENV = "BRIEFS_MODEL_ROOT"
@@ -192,7 +191,7 @@ class ModelRegistry:
             meta = dict(meta)
             meta.setdefault("source_version", meta.get("version"))
             meta.update(version=version, parent=parent,
-                        registered_at=datetime.now(SHANGHAI).isoformat(timespec="seconds"), **(extra or {}))
+                        registered_at=clock.now().isoformat(timespec="seconds"), **(extra or {}))
             meta.setdefault("backend", "linear")
             meta.setdefault("metrics", {})
             tmp = self.root / f".tmp-{uuid.uuid4().hex}"
@@ -216,7 +215,7 @@ class ModelRegistry:
                 return previous
             history = [v for v in pointer["history"] if v != version] + [version]
             _write_json_atomic(self.root / POINTER, {"version": version, "history": history,
-                                                     "promoted_at": datetime.now(SHANGHAI).isoformat(timespec="seconds")})
+                                                     "promoted_at": clock.now().isoformat(timespec="seconds")})
         log.info("promoted %s (was %s)", version, previous)
         return previous
 
@@ -229,7 +228,7 @@ class ModelRegistry:
             target = history[-2]
             self.load(target)
             _write_json_atomic(self.root / POINTER, {"version": target, "history": history[:-1],
-                                                     "promoted_at": datetime.now(SHANGHAI).isoformat(timespec="seconds")})
+                                                     "promoted_at": clock.now().isoformat(timespec="seconds")})
         log.info("rolled back to %s", target)
         return target
 

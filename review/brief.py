@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-# China has had no daylight saving since 1991: a fixed offset is exact and needs no tzdata.
+# The zone the sample data and the tests are written in; the service uses review.clock.office_zone().
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 CATEGORIES: tuple[str, ...] = ("routine", "experience", "problem", "proposal", "trend")

@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from review.brief import SHANGHAI
+from review import clock
 from review.errors import ConfigError
 from review.result import DuplicateMatch
 
@@ -679,7 +679,7 @@ class DuplicateIndex:
                 if match_id in seen:
                     continue
                 seen.add(match_id)
-                when_iso = datetime.fromtimestamp(float(self._times.data[c]), SHANGHAI).isoformat()
+                when_iso = clock.from_timestamp(float(self._times.data[c])).isoformat()
                 out[r].append(DuplicateMatch(match_id, self._unit_names[int(self._units.data[c])], similarity,
                                              when_iso, "copy"))
                 if len(out[r]) == limit:
@@ -751,7 +751,7 @@ def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Se
             i = int(cols[k])
             if ids[i] != ids[block[row]]:
                 found[row].append(DuplicateMatch(ids[i], units[i], float(sims[row, k]),
-                                                 datetime.fromtimestamp(float(times[i]), SHANGHAI).isoformat(),
+                                                 clock.from_timestamp(float(times[i])).isoformat(),
                                                  "same_event"))
     return out
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, SHANGHAI, Adoption, Brief, Labels
+from review import clock
+from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.errors import RecordError
 
 MAX_FIELD_CHARS = 200_000
@@ -34,9 +35,7 @@ def parse_time(value: Any, *, field: str, record_id: str | None = None, line: in
     except ValueError:
         raise RecordError(f"{field} 不是有效的时间:{value!r},应为 ISO 8601 格式,例如 2026-03-05T10:30:00",
                           record_id=record_id, field=field, code="invalid_date", line=line) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=SHANGHAI)
-    return parsed.astimezone(SHANGHAI)
+    return clock.localize(parsed)
 
 
 def _text_field(record: Mapping[str, Any], name: str, *, rid: str | None, line: int | None,
@@ -239,7 +238,7 @@ def read_draft(path: str | Path | None, data: bytes | None = None, *, title: str
             raise RecordError(f"找不到文件:{path}", code="file_not_found") from None
     if not data.strip():
         raise RecordError(f"{name} 是空文件,没有可审核的内容", code="empty_brief")
-    now = submitted_at or datetime.now(SHANGHAI)
+    now = submitted_at or clock.now()
     if suffix == ".json":
         try:
             obj = json.loads(_decode(data, Path(name)))

@@ -44,7 +44,8 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import orjson
 
-from review.brief import SHANGHAI, Brief
+from review import clock
+from review.brief import Brief
 from review.config import DEFAULTS_PATH, ReviewConfig, load_config
 from review.duplicates import DuplicateIndex, Fingerprint, merge_matches, same_event_matches
 from review.engine import build_reviews, columns, inspect_briefs
@@ -181,7 +182,7 @@ def _iter_parquet(path: Path) -> Iterator[RawRecord]:
             for key in ("submitted_at", "event_at"):
                 if isinstance(row.get(key), datetime):
                     when = row[key]
-                    row[key] = (when if when.tzinfo else when.replace(tzinfo=SHANGHAI)).isoformat()
+                    row[key] = clock.localize(when).isoformat()
             yield RawRecord(number, "row", row)
 
 
@@ -193,7 +194,7 @@ def _iter_folder(root: Path, unit: str | None) -> Iterator[RawRecord]:
         rel = file.relative_to(root)
         rid = rel.with_suffix("").as_posix()
         owner = unit or (rel.parts[0] if len(rel.parts) > 1 else "未填写单位")
-        mtime = datetime.fromtimestamp(file.stat().st_mtime, SHANGHAI).isoformat(timespec="seconds")
+        mtime = clock.from_timestamp(file.stat().st_mtime).isoformat(timespec="seconds")
         yield RawRecord(number, "doc", (file.read_bytes(), rid, owner, mtime), name=rel.as_posix())
 
 
@@ -312,7 +313,7 @@ class Context:
     def warm_up(self) -> None:
         """Build the model's lazy caches (jieba's dictionary, n-gram tables) once, before workers fork."""
         self.model.predict_proba(columns([Brief(id="warm-up", unit="-", title="关于加快农村公路危桥改造的建议",
-                                                body="全县现有危桥17座。", submitted_at=datetime.now(SHANGHAI))]))
+                                                body="全县现有危桥17座。", submitted_at=clock.now())]))
 
 
 def prepare_chunk(raws: Sequence[RawRecord], ctx: Context) -> Prepared:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,24 @@ from review.records import load_briefs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples" / "briefs.jsonl"
+
+# The awkward moments for an office in Asia/Shanghai (UTC+8): (UTC instant, the office's day).
+MOMENTS = [
+    (datetime(2026, 12, 31, 15, 30, tzinfo=timezone.utc), date(2026, 12, 31)),  # 23:30 on New Year's Eve
+    (datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc), date(2027, 1, 1)),  # 00:30 on New Year's Day
+    (datetime(2026, 11, 30, 15, 30, tzinfo=timezone.utc), date(2026, 11, 30)),  # 23:30, last day of a month
+    (datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc), date(2026, 12, 1)),  # 00:30, first day of a month
+]
+
+
+@pytest.fixture(params=["UTC", "America/Los_Angeles"])
+def process_zone(request, monkeypatch):
+    """The server process's own zone (TZ), which must never decide the office's day."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ import math
 import os
 import uuid
 from collections import Counter, defaultdict
-from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -31,7 +30,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, SHANGHAI, Brief  # noqa: E402
+from review import clock  # noqa: E402
+from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, Brief  # noqa: E402
 from training.evaluate import ModelEvaluation  # noqa: E402
 
 COLORS = {"routine": "#9e9e9e", "experience": "#4caf50", "problem": "#e53935", "proposal": "#1e88e5",
@@ -169,7 +169,7 @@ def _plot_mix(groups: list[str], cats: dict[str, Counter], adoption: dict, label
 
 def plot_by_month(briefs: Sequence[Brief], directory: Path, name: str = "by_month.png") -> tuple[str, list]:
     """Category mix and adoption rate by month of submission; returns the plot and its rows."""
-    groups, cats, adoption = _mix(briefs, lambda b: f"{b.submitted_at.astimezone(SHANGHAI):%Y-%m}")
+    groups, cats, adoption = _mix(briefs, lambda b: f"{b.submitted_at.astimezone(clock.office_zone()):%Y-%m}")
     groups = sorted(groups)
     rows = [{"group": g, "n": sum(cats[g].values()), "adopted": adoption.get(g, (0, 0))[0],
              "known": adoption.get(g, (0, 0))[1]} for g in groups]
@@ -266,7 +266,7 @@ def write_report(directory: str | os.PathLike, evaluation: ModelEvaluation, *, d
     directory.mkdir(parents=True, exist_ok=True)
     data = [b for b in data if b.labels is not None]
     parts = [f"<h1>{html.escape(title)}</h1>",
-             f"<p>生成时间 {datetime.now(SHANGHAI):%Y-%m-%d %H:%M}。{html.escape(intro)}</p>"]
+             f"<p>生成时间 {clock.now():%Y-%m-%d %H:%M}。{html.escape(intro)}</p>"]
     if comparison is not None:
         parts += ["<h2>当前模型与挑战者</h2>", f"<p>{html.escape(decision)}</p>",
                   _figure(plot_comparison(comparison, directory), "当前模型(champion)与挑战者(challenger)在时间切分测试集和固定留出集上的类别 macro-F1 与采用 AUC"),

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from models.registry import ModelRegistry
-from review.brief import SHANGHAI, Brief
+from review import clock
+from review.brief import Brief
 from review.config import ReviewConfig
 from training.evaluate import ModelEvaluation, evaluate_model_detail
 from training.snapshot import Snapshot, time_split
@@ -125,7 +126,7 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
 
         say("生成评估报告")
         result.report = write_retrain_report(Path(reports_dir), result, snapshot.briefs)
-    registry.record_run({"finished_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"), **result.to_dict()})
+    registry.record_run({"finished_at": clock.now().isoformat(timespec="seconds"), **result.to_dict()})
     return result
 
 
@@ -135,10 +136,10 @@ def retrain_due(now: datetime, *, config: ReviewConfig, last_run_at: datetime | 
     rules = config.section("retrain")
     if not rules["schedule_enabled"]:
         return False, "定时重训未开启(retrain.schedule_enabled)"
-    now = now.astimezone(SHANGHAI)
+    now = now.astimezone(clock.office_zone())
     if now.hour != int(rules["schedule_hour"]):
         return False, f"未到每日 {int(rules['schedule_hour'])} 时"
-    if last_run_at is not None and last_run_at.astimezone(SHANGHAI).date() >= now.date():
+    if last_run_at is not None and last_run_at.astimezone(clock.office_zone()).date() >= now.date():
         return False, "今天已经重训过"
     needed = int(rules["min_new_decisions"])
     if new_decisions < needed:

@@ -28,7 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from review.brief import ADOPTION_LEVELS, INSTRUCTION_LEVELS, SHANGHAI, Adoption, Brief, Labels
+from review import clock
+from review.brief import ADOPTION_LEVELS, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.config import ReviewConfig
 from review.outcome import decision_points
 from review.records import load_briefs
@@ -46,7 +47,7 @@ class Snapshot:
     points: dict[str, float]
     corrected: set[str]
     excluded_heldout: int = 0
-    created_at: datetime = field(default_factory=lambda: datetime.now(SHANGHAI))
+    created_at: datetime = field(default_factory=lambda: clock.now())
 
     @property
     def hash(self) -> str:
@@ -95,7 +96,7 @@ class Snapshot:
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+    return clock.localize(value)
 
 
 def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str, float], set[str], dict[str, bool]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import datetime
 from typing import Callable, Sequence
 
 import numpy as np
@@ -25,7 +24,8 @@ from sklearn.model_selection import StratifiedKFold
 from models.bundle import BriefModel
 from models.features import BriefFeaturizer
 from models.hurdle import HurdleClassifier
-from review.brief import CATEGORIES, SHANGHAI, Brief
+from review import clock
+from review.brief import CATEGORIES, Brief
 from review.config import ReviewConfig, default_config
 from review.duplicates import find_duplicates
 from review.engine import columns, inspect_briefs
@@ -156,7 +156,7 @@ def train_model(briefs: Sequence[Brief], *, config: ReviewConfig | None = None, 
     embed = BriefModel(featurizer, category, urgent_model, None, None).embed
     adoption, instruction = fit_outcome_models(briefs, probs, urgent, config, embed=embed)
     digest = data_hash(briefs)
-    created = datetime.now(SHANGHAI)
+    created = clock.now()
     meta = {
         "version": version or f"linear-{created:%Y%m%d%H%M%S}-{digest[:8]}",
         "parent": parent,

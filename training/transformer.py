@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
 
 from models.bundle import BriefModel
 from models.store import file_sha256
 from models.transformer import TransformerClassifier, check_base_model, resolve_device
-from review.brief import SHANGHAI, Brief
+from review import clock
+from review.brief import Brief
 from review.config import ReviewConfig
 from review.errors import BriefError
 from training.train import DEFAULT_PARAMS, _augmented, _require_labels, data_hash, train_model
@@ -67,7 +67,7 @@ def train_transformer_model(briefs: Sequence[Brief], *, base_model: str | Path, 
     classifier = TransformerClassifier(str(base), seed=seed, **tparams)
     classifier.fit(X, y, sample_weight=weight, callback=callback)
     digest = data_hash(briefs)
-    created = datetime.now(SHANGHAI)
+    created = clock.now()
     loss = classifier.loss_curve_
     meta = {
         **linear.meta,

@@ -202,7 +202,9 @@ def test_check_accepts_docx_and_txt_uploads(officer_a, tmp_path):
 
 
 def test_queue_filters_by_flag_category_and_date(officer_a, editor):
-    from datetime import date, timedelta
+    from datetime import timedelta
+
+    from review import clock
 
     meeting = officer_a.post("/api/v1/briefs", json=MEETING).json()
     codes = [f["code"] for f in meeting["review"]["flags"]]
@@ -212,7 +214,7 @@ def test_queue_filters_by_flag_category_and_date(officer_a, editor):
     for item in flagged:
         full = editor.get(f"/api/v1/briefs/{item['id']}").json()
         assert "routine_news" in [f["code"] for f in full["review"]["flags"]]
-    today = date.today()
+    today = clock.today()
     in_range = editor.get("/api/v1/queue", params={"from": today.isoformat(), "to": today.isoformat(),
                                                     "limit": 200}).json()
     assert meeting["id"] in [i["id"] for i in in_range["items"]]

@@ -6,7 +6,7 @@ from api.db import make_engine, upgrade
 from api.learning import learning_loop
 from api.services import Caller, ReviewService
 from models.registry import ChampionHolder, ModelRegistry
-from review.brief import SHANGHAI
+from review import clock
 from review.config import load_config
 
 from tests.conftest import ROOT
@@ -31,10 +31,10 @@ def test_nightly_check_counts_new_editor_decisions(tmp_path, trained_model_dir, 
     service.decide(editor, adopted.id, "instruction", level="city")
     assert loop.new_decisions_since(loop.last_run_at()) == 2
 
-    tonight = datetime.now(SHANGHAI).replace(hour=2, minute=5) + timedelta(days=1)
+    tonight = clock.now().replace(hour=2, minute=5) + timedelta(days=1)
     assert loop.scheduled_check(tonight) == {"started": False, "reason": "新增编辑决定 2 条,不足 3 条"}
     service.decide(editor, adopted.id, "adopt", level="province")
     assert loop.scheduled_check(tonight.replace(hour=14)) == {"started": False, "reason": "未到每日 2 时"}
     assert loop.new_decisions_since(loop.last_run_at()) == 3
-    assert loop.new_decisions_since(datetime.now(SHANGHAI) + timedelta(minutes=1)) == 0
+    assert loop.new_decisions_since(clock.now() + timedelta(minutes=1)) == 0
     engine.dispose()

@@ -1,7 +1,7 @@
 """One duplicate index on disk, shared by the review service and `briefs score --index`."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,8 @@ from sqlalchemy import select
 from api.db import make_engine, upgrade
 from api.services import Caller, ReviewService
 from api.tables import User
-from review.brief import SHANGHAI, Brief
+from review import clock
+from review.brief import Brief
 from review.errors import ConfigError
 from review.stream import read_output, score_stream
 
@@ -40,7 +41,7 @@ def test_service_and_batch_scorer_find_each_others_briefs(tmp_path, model, confi
     stored = service.submit(_officer(service), "柳集镇开办幸福食堂解决留守老人吃饭难", BODY)["id"]
     # While the service holds the index, a batch run on it is refused before it writes anything.
     archive = tmp_path / "archive.jsonl"
-    later = datetime.now(SHANGHAI) + timedelta(days=1)
+    later = clock.now() + timedelta(days=1)
     archive.write_text(json.dumps({"id": "batch-1", "unit": "安平县河口镇", "title": "河口镇幸福食堂", "body": COPY,
                                    "submitted_at": later.isoformat()}, ensure_ascii=False) + "\n", encoding="utf-8")
     out = tmp_path / "reviews.jsonl"

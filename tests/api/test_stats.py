@@ -2,8 +2,7 @@
 
 import csv
 import io
-from datetime import date
-
+from review import clock
 from tests.api.test_api import MEETING, WARNING
 
 
@@ -15,7 +14,7 @@ def test_unit_statistics_and_exports(officer_a, officer_b, editor):
     editor.post(f"/api/v1/briefs/{a[0]['id']}/decisions", json={"action": "instruction", "level": "city", "text": "好"})
     editor.post(f"/api/v1/briefs/{a[1]['id']}/decisions", json={"action": "adopt", "level": "county", "compiled": True})
     editor.post(f"/api/v1/briefs/{b['id']}/decisions", json={"action": "reject"})
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     r = editor.get("/api/v1/stats/units", params={"from": today, "to": today})
     assert r.status_code == 200, r.text
     qinghe, anping = r.json()["units"]
@@ -42,7 +41,7 @@ def test_unit_statistics_and_exports(officer_a, officer_b, editor):
 
 
 def test_statistics_are_for_editors_and_need_a_valid_period(officer_a, editor):
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert officer_a.get("/api/v1/stats/units", params={"from": today, "to": today}).status_code == 403
     r = editor.get("/api/v1/stats/units", params={"from": "2026-05-01", "to": "2026-04-01"})
     assert r.status_code == 422 and r.json()["code"] == "invalid_period"
@@ -52,10 +51,10 @@ def test_statistics_are_for_editors_and_need_a_valid_period(officer_a, editor):
 
 
 def test_topics_are_published_by_editors_and_matched_to_submissions(officer_a, editor):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    deadline = (datetime.now() + timedelta(days=30)).isoformat(timespec="seconds")
-    past = (datetime.now() - timedelta(days=1)).isoformat(timespec="seconds")
+    deadline = (clock.now() + timedelta(days=30)).isoformat(timespec="seconds")
+    past = (clock.now() - timedelta(days=1)).isoformat(timespec="seconds")
     assert officer_a.post("/api/v1/topics", json={"title": "x", "deadline": deadline}).status_code == 403
     r = editor.post("/api/v1/topics", json={"title": "小麦病虫害发生和防治情况",
                                             "description": "重点反映赤霉病、条锈病发生面积和统防统治进展", "deadline": deadline})
