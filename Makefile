@@ -14,7 +14,7 @@ all: run
 
 help:
 	@echo "make run    - set up .venv, prepare the default model, start the service with demo data (http://127.0.0.1:8000/)"
-	@echo "make test   - set up .venv, run the whole test suite"
+	@echo "make test   - set up .venv, check the import layers (make lint), run the whole test suite"
 	@echo "make queue  - print the ranked review of the sample archive in the terminal"
 	@echo "make model  - (re)train the default model into $(MODEL_DIR); an empty registry makes it v1"
 	@echo "make bench  - run the benchmarks in bench/"
@@ -67,8 +67,12 @@ chromium:
 		echo "安装 Chromium(Debian 软件包 chromium)"; $(APT_INSTALL) chromium >/dev/null; }
 	@command -v chromium
 
-test: $(STAMP) postgres chromium
+test: $(STAMP) postgres chromium lint
 	$(BIN)/python -m pytest -q
+
+# The import contract in pyproject.toml ([tool.importlinter]): the layers point one way.
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -15,7 +15,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.admin import router as admin_router
-from api.db import make_engine, upgrade
+from storage.db import make_engine, upgrade
 from api.deps import CallerDep, ServiceDep
 from api.errors import ServiceError
 from api.pages import LoginRequired, error_page, is_page

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from api.errors import Conflict, Forbidden, NotFound, ServiceError
 from api.services import OPEN_STATUSES, Caller, ReviewService, _as_brief, _latest_versions, _summary
 from api.settings import ROOT, Settings
-from api.tables import BriefRow, Decision
+from storage.tables import BriefRow, Decision
 from models.registry import ChampionHolder, ModelRegistry, StaticHolder
 from review import clock
 from review.brief import CATEGORIES
@@ -312,8 +312,8 @@ class LearningLoop:
         return {"model_version": model.version, "total_open": len(briefs), "items": out}
 
     def _audit(self, caller: Caller, action: str, target: str, detail: dict) -> None:
-        from api.db import transaction
-        from api.tables import AuditEntry
+        from storage.db import transaction
+        from storage.tables import AuditEntry
 
         with transaction(self.service.sessions) as session:
             session.add(AuditEntry(user_id=caller.id, action=action, target=target, detail=detail,

@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from api.db import session_factory, transaction
+from storage.db import session_factory, transaction
 from api.errors import Conflict, Forbidden, NotFound, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_password
-from api.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
+from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig

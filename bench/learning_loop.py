@@ -33,7 +33,7 @@ def main() -> None:
     work = args.out or Path(tempfile.mkdtemp(prefix="learning-loop-"))
     work.mkdir(parents=True, exist_ok=True)
 
-    from api.db import make_engine, upgrade
+    from storage.db import make_engine, upgrade
     from api.services import Caller, ReviewService
     from models.registry import ChampionHolder, ModelRegistry
     from review.config import load_config

@@ -401,7 +401,7 @@ def retrain(data: Optional[Path] = typer.Option(None, "--data", help="追加的�
     """用编辑决定重新训练:导出快照,训练挑战者,与当前模型在同一测试数据上比较,达标才上线。"""
     import time
 
-    from api.db import make_engine, upgrade
+    from storage.db import make_engine, upgrade
     from api.learning import resolve
     from api.settings import get_settings
     from models.bundle import default_model_dir
@@ -449,7 +449,7 @@ app.add_typer(db_app, name="db")
 def _service(with_model: bool = False):
     """The service over $BRIEFS_DATABASE_URL (migrated first); the model only when needed."""
     from api.app import build_service
-    from api.db import make_engine, upgrade
+    from storage.db import make_engine, upgrade
     from api.services import ReviewService
     from api.settings import get_settings, secret_key
 

@@ -27,20 +27,20 @@ class ModelPlugin(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, files: dict[str, bytes], config: dict, token: str) -> None:
+    def __init__(self, files: dict[str, bytes], config: dict, token: str, model_class: type) -> None:
         self.files = files
         self.config = config
         self.token = token
+        self.model_class = model_class  # sent by reference (its module and name): the engine does not import models
 
     def setup(self, worker) -> None:
-        from models.bundle import BriefModel
         from review.stream import Context, config_for_worker
 
         target = Path(worker.local_directory) / f"brief-review-model-{self.token}"
         target.mkdir(parents=True, exist_ok=True)
         for name, data in self.files.items():
             (target / name).write_bytes(data)
-        _CONTEXTS["current"] = Context(BriefModel.load(target), config_for_worker(self.config))
+        _CONTEXTS["current"] = Context(self.model_class.load(target), config_for_worker(self.config))
 
 
 def _context():
@@ -86,6 +86,6 @@ def connect(scheduler: str, ctx):
         raise BriefError(f"无法连接 Dask 调度器 {scheduler}:{exc}", code="scheduler_unreachable") from None
     files = model_files(ctx.model)
     token = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()[:16]
-    client.register_plugin(ModelPlugin(files, ctx.config.to_dict(), token), name=PLUGIN_NAME)
+    client.register_plugin(ModelPlugin(files, ctx.config.to_dict(), token, type(ctx.model)), name=PLUGIN_NAME)
     workers = len(client.scheduler_info().get("workers", {}))
     return client, workers

@@ -108,7 +108,7 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
     from sqlalchemy import select
     from sqlalchemy.orm import Session, joinedload
 
-    from api.tables import BriefRow, BriefVersion, Decision
+    from storage.tables import BriefRow, BriefVersion, Decision
 
     with Session(engine) as session:
         decisions: dict[str, list] = {}

@@ -35,7 +35,7 @@ def test_wrong_password_is_refused(server):
 def test_passwords_are_stored_hashed(server):
     from sqlalchemy import select
 
-    from api.tables import User
+    from storage.tables import User
 
     service = server[1].state.service
     with service.sessions() as session:

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from api.db import make_engine, upgrade
-from api.tables import Base
+from storage.db import make_engine, upgrade
+from storage.tables import Base
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from api.db import make_engine, upgrade
+from storage.db import make_engine, upgrade
 from api.learning import learning_loop
 from api.services import Caller, ReviewService
 from models.registry import ChampionHolder, ModelRegistry

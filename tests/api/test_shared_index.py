@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from api.db import make_engine, upgrade
+from storage.db import make_engine, upgrade
 from api.services import Caller, ReviewService
-from api.tables import User
+from storage.tables import User
 from review import clock
 from review.brief import Brief
 from review.errors import ConfigError

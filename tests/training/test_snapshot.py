@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from api.db import make_engine, upgrade
+from storage.db import make_engine, upgrade
 from api.services import Caller, ReviewService
 from review.records import load_briefs
 from training.snapshot import build_snapshot, time_split
@@ -31,7 +31,7 @@ def _submit(service, brief):
     with service.sessions() as session:
         from sqlalchemy import select
 
-        from api.tables import User
+        from storage.tables import User
 
         user = session.scalar(select(User).where(User.username == "officer"))
     caller = Caller(user.id, "officer", "officer", user.unit_id)

@@ -32,7 +32,7 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
-    """Alembic configuration pointing at api/migrations."""
+    """Alembic configuration pointing at storage/migrations."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg

@@ -1,4 +1,4 @@
-"""Database tables (SQLAlchemy 2). Schema changes go through Alembic (api/migrations)."""
+"""Database tables (SQLAlchemy 2). Schema changes go through Alembic (storage/migrations)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection `api.db.upgrade` passes in."""
+"""Alembic environment: runs on the connection `storage.db.upgrade` passes in."""
 
 from alembic import context
 
-from api.tables import Base
+from storage.tables import Base
 
 connection = context.config.attributes.get("connection")
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
