@@ -45,15 +45,6 @@ class Caller:
     unit_id: int | None
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes (stored as office time); PostgreSQL aware ones, in its session zone."""
-    return clock.localize(value)
-
-
 class ReviewService:
     """Briefs, reviews, decisions and users over one database, with one loaded model."""
 
@@ -129,7 +120,7 @@ class ReviewService:
             session.flush()
             session.add(AuditEntry(user_id=actor and actor.id, action="user_add", target=username,
                                    detail={"role": role, "unit": unit},
-                                   created_at=_now()))
+                                   created_at=clock.now()))
             return user.id
 
     def list_users(self, *, actor: Caller | None = None) -> list[dict]:
@@ -150,7 +141,7 @@ class ReviewService:
                 raise NotFound(f"用户 {username} 不存在", code="not_found")
             user.active = False
             session.add(AuditEntry(user_id=actor and actor.id, action="user_disable", target=username,
-                                   created_at=_now()))
+                                   created_at=clock.now()))
 
     def audit_log(self, actor: Caller, *, limit: int = 100, offset: int = 0) -> dict:
         """The audit log, newest first (administrators)."""
@@ -161,7 +152,7 @@ class ReviewService:
                                    .order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
             return {"total": total, "items": [
                 {"id": e.id, "user": name, "action": e.action, "target": e.target, "detail": e.detail,
-                 "created_at": _aware(e.created_at).isoformat()} for e, name in rows]}
+                 "created_at": clock.localize(e.created_at).isoformat()} for e, name in rows]}
 
     def import_briefs(self, briefs: list[Brief], *, progress=None) -> int:
         """Load an archive with reviews (and the decisions its labels record); existing ids are skipped.
@@ -177,7 +168,7 @@ class ReviewService:
         # Duplicates over the whole import and the stored archive at once, then reviews by chunk.
         duplicates = find_duplicates(todo, config=self.config, archive=stored,
                                      embed=getattr(model, "embed", None))
-        now = _now()
+        now = clock.now()
         for start in range(0, len(todo), 500):
             chunk = todo[start:start + 500]
             reviews = review_briefs(chunk, model, config=self.config, duplicates=duplicates[start:start + 500])
@@ -216,7 +207,7 @@ class ReviewService:
             user = session.scalar(select(User).where(User.username == username))
             if user is None or not user.active or not verify_password(user.password_hash, password):
                 raise Unauthorized("用户名或密码错误", code="invalid_credentials")
-            session.add(AuditEntry(user_id=user.id, action="login", target=username, created_at=_now()))
+            session.add(AuditEntry(user_id=user.id, action="login", target=username, created_at=clock.now()))
             return make_token(user.id, user.role, self.secret, self.token_minutes)
 
     def caller(self, token: str | None) -> Caller:
@@ -266,7 +257,7 @@ class ReviewService:
         text = f"{title}\n{body}" if title and body else (title or body)
         found = {d["id"]: dict(d) for d in review.get("duplicates", [])}
         with self._lock:
-            looser = self.index.query(text, submitted_at=_now(), threshold=threshold, brief_id=brief_id,
+            looser = self.index.query(text, submitted_at=clock.now(), threshold=threshold, brief_id=brief_id,
                                       limit=limit)
         for match in looser:
             found.setdefault(match.id, {**match.to_dict(), "kind": "similar"})
@@ -308,7 +299,7 @@ class ReviewService:
             existing = self._by_idempotency(caller, idempotency_key)
             if existing is not None:
                 return existing
-        now = _now()
+        now = clock.now()
         brief_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
         with self.sessions() as session:
             unit = session.get(Unit, caller.unit_id)
@@ -341,7 +332,7 @@ class ReviewService:
         """A new version of a returned brief from its own unit: reviewed again and back in the queue."""
         if caller.role != "officer":
             raise Forbidden("只有信息员可以修改后重新报送", code="forbidden")
-        now = _now()
+        now = clock.now()
         with transaction(self.sessions) as session:
             row = self._visible(caller, session.get(BriefRow, brief_id, with_for_update=True))
             if row.status != "returned":
@@ -381,13 +372,13 @@ class ReviewService:
             decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
-            topics = self.match_topics(_as_brief(row, latest).text, _aware(latest.submitted_at))
+            topics = self.match_topics(_as_brief(row, latest).text, clock.localize(latest.submitted_at))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
                 "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
-                "title": latest.title, "body": latest.body, "submitted_at": _aware(row.submitted_at).isoformat(),
+                "title": latest.title, "body": latest.body, "submitted_at": clock.localize(row.submitted_at).isoformat(),
                 "versions": [{"version": v.version, "title": v.title, "body": v.body,
-                              "submitted_at": _aware(v.submitted_at).isoformat()} for v in versions],
+                              "submitted_at": clock.localize(v.submitted_at).isoformat()} for v in versions],
                 "review": review.review if review else None,
                 "decisions": [_decision_dict(d) for d in decisions],
                 "points": self.points(decisions),
@@ -460,7 +451,7 @@ class ReviewService:
             if row is None:
                 raise NotFound("信息不存在", code="not_found")
             session.add(Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
-                                 compiled=compiled, category=category, text=text, created_at=_now()))
+                                 compiled=compiled, category=category, text=text, created_at=clock.now()))
             if action == "adopt":
                 row.status = "adopted"
             elif action == "return":
@@ -470,7 +461,7 @@ class ReviewService:
             elif action == "recategorise":
                 row.category = category
             session.add(AuditEntry(user_id=caller.id, action=f"decide_{action}", target=brief_id,
-                                   detail={"level": level}, created_at=_now()))
+                                   detail={"level": level}, created_at=clock.now()))
         return self.get_brief(caller, brief_id)
 
     def unit_stats(self, caller: Caller, start: datetime, end: datetime) -> list[dict]:
@@ -505,7 +496,7 @@ class ReviewService:
             if levels:
                 st["adopted"] += 1
                 st[f"adopted_{max(levels, key=order.get)}"] += 1
-                st["_months"].add(f"{_aware(row.submitted_at):%Y-%m}")
+                st["_months"].add(f"{clock.localize(row.submitted_at):%Y-%m}")
         out = sorted(stats.values(), key=lambda st: (-st["points"], st["unit"]))
         for rank, st in enumerate(out, start=1):
             st["rank"] = rank
@@ -524,7 +515,7 @@ class ReviewService:
             raise Conflict("约稿标题不能为空", code="missing_field", status=422)
         with transaction(self.sessions) as session:
             topic = Topic(title=title.strip(), description=description.strip(), deadline=deadline,
-                          created_by=caller.id, created_at=_now())
+                          created_by=caller.id, created_at=clock.now())
             session.add(topic)
             session.flush()
             return _topic_dict(topic)
@@ -610,7 +601,7 @@ def _page(session, conditions: list, order: tuple, limit: int, offset: int):
 
 def _as_brief(row: BriefRow, version: BriefVersion) -> Brief:
     return Brief(id=row.id, unit=row.unit.name, title=version.title, body=version.body,
-                 submitted_at=_aware(version.submitted_at))
+                 submitted_at=clock.localize(version.submitted_at))
 
 
 def _codes(review) -> str:
@@ -618,16 +609,16 @@ def _codes(review) -> str:
 
 
 def _topic_dict(t: Topic) -> dict:
-    return {"id": t.id, "title": t.title, "description": t.description, "deadline": _aware(t.deadline).isoformat(),
-            "created_at": _aware(t.created_at).isoformat()}
+    return {"id": t.id, "title": t.title, "description": t.description, "deadline": clock.localize(t.deadline).isoformat(),
+            "created_at": clock.localize(t.created_at).isoformat()}
 
 
 def _decision_dict(d: Decision) -> dict:
     return {"action": d.action, "level": d.level, "compiled": d.compiled, "category": d.category, "text": d.text,
-            "editor_id": d.editor_id, "created_at": _aware(d.created_at).isoformat()}
+            "editor_id": d.editor_id, "created_at": clock.localize(d.created_at).isoformat()}
 
 
 def _summary(row: BriefRow, version: BriefVersion) -> dict:
     return {"id": row.id, "unit": row.unit.name, "status": row.status, "title": version.title,
             "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
-            "submitted_at": _aware(row.submitted_at).isoformat()}
+            "submitted_at": clock.localize(row.submitted_at).isoformat()}

@@ -76,10 +76,10 @@ class Default:
     def __init__(self, params: dict | None = None) -> None:
         self.params = params
 
-    def fit(self, briefs, extra=None):
+    def fit(self, briefs):
         from training.train import DEFAULT_PARAMS, fit_text_models
 
-        self.parts = fit_text_models(list(briefs) + list(extra or []), {**DEFAULT_PARAMS, **(self.params or {})})
+        self.parts = fit_text_models(list(briefs), {**DEFAULT_PARAMS, **(self.params or {})})
         return self
 
     def predict(self, X) -> np.ndarray:
@@ -89,18 +89,12 @@ class Default:
         return np.array([CATEGORIES[j] for j in probs.argmax(axis=1)])
 
 
-def rows(briefs, title_only_weight: float = 0.6):
-    """The default model's training rows: every brief, and each titled brief's title alone."""
-    X, y, w = [], [], []
-    for b in briefs:
-        X.append((b.title, b.body))
-        y.append(b.labels.category)
-        w.append(1.0)
-        if b.title and b.body:
-            X.append((b.title, ""))
-            y.append(b.labels.category)
-            w.append(title_only_weight)
-    return X, np.array(y), np.array(w)
+def rows(briefs):
+    """The default model's training rows (every brief, and each titled brief's title alone) and weights."""
+    from training.train import DEFAULT_PARAMS, _augmented
+
+    X, y, _, weight = _augmented(briefs, DEFAULT_PARAMS)
+    return [tuple(x) for x in X], y, weight
 
 
 def score(pred, items) -> dict:
@@ -136,11 +130,10 @@ def evaluate(models: dict, items: list[dict]) -> dict:
     return out
 
 
-def fit_all(briefs, extra=()) -> dict:
+def fit_all(briefs) -> dict:
     """The default model and the two baselines, fitted on the same briefs."""
-    allb = list(briefs) + list(extra)
-    X, y, w = rows(allb)
-    return {"default": Default().fit(briefs, extra), "tfidf+lr": Plain("lr").fit(X, y, w),
+    X, y, w = rows(briefs)
+    return {"default": Default().fit(briefs), "tfidf+lr": Plain("lr").fit(X, y, w),
             "tfidf+svm": Plain("svm").fit(X, y, w)}
 
 

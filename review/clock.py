@@ -44,7 +44,11 @@ def today() -> date:
 
 
 def localize(value: datetime) -> datetime:
-    """`value` in the office's zone: a naive time is taken as office time, an aware one converted."""
+    """`value` in the office's zone: a naive time is taken as office time, an aware one converted.
+
+    SQLite gives back naive datetimes (stored as office wall time), PostgreSQL aware ones in
+    its session zone: both come out the same here.
+    """
     zone = office_zone()
     return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
 

@@ -93,12 +93,6 @@ class Snapshot:
         return target
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return clock.localize(value)
-
-
 def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str, float], set[str], dict[str, bool]]:
     """Decided (or corrected) briefs from the database with their final labels.
 
@@ -148,7 +142,8 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
                 corrected.add(row.id)
             outcome[row.id] = decided
             briefs.append(Brief(id=row.id, unit=row.unit.name, title=version.title, body=version.body,
-                                submitted_at=_aware(version.submitted_at), event_at=_aware(version.event_at),
+                                submitted_at=clock.localize(version.submitted_at),
+                                event_at=version.event_at and clock.localize(version.event_at),
                                 labels=Labels(categories=(category,), urgent=bool(row.urgent), adoption=adoption)))
     return briefs, points, corrected, outcome
 
