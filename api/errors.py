@@ -30,3 +30,9 @@ class Unauthorized(ServiceError):
 
 class Conflict(ServiceError):
     code, status = "conflict", 409
+
+
+class Refused(ServiceError):
+    """A request understood but refused for its content (e.g. a brief carrying a secrecy marking)."""
+
+    code, status = "refused", 422

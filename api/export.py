@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from review.cells import safe_cell
+
 COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), ("adopted", "采用数"),
            ("adopted_county", "县级采用"), ("adopted_city", "市级采用"), ("adopted_province", "省级采用"),
            ("adopted_central", "中央采用"), ("adoption_rate", "采用率"), ("points", "得分"),
@@ -12,7 +14,8 @@ COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), (
 
 
 def _cells(row: dict) -> list:
-    return ["、".join(row[key]) if key == "months_without_adoption" else row[key] for key, _ in COLUMNS]
+    """One unit's cells; text that a spreadsheet would read as a formula is made plain text."""
+    return [safe_cell("、".join(row[key]) if key == "months_without_adoption" else row[key]) for key, _ in COLUMNS]
 
 
 def stats_csv(stats: list[dict]) -> bytes:

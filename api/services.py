@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from storage.db import session_factory, transaction
-from api.errors import Conflict, Forbidden, NotFound, Unauthorized
+from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_password
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
 from review import clock
@@ -306,6 +306,7 @@ class ReviewService:
         brief = Brief(id=brief_id, unit=unit.name, title=title.strip(), body=body.strip(), submitted_at=now,
                       event_at=event_at)
         review = self._review(brief)  # before the transaction: no lock held during inference
+        _refuse_marked(review)
         try:
             with transaction(self.sessions) as session:
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
@@ -340,6 +341,7 @@ class ReviewService:
             version = row.current_version + 1
             brief = Brief(id=brief_id, unit=row.unit.name, title=title.strip(), body=body.strip(), submitted_at=now)
             review = self._review(brief)
+            _refuse_marked(review)
             session.add(BriefVersion(brief_id=brief_id, version=version, title=brief.title, body=brief.body,
                                      submitted_at=now))
             session.add(ReviewRow(brief_id=brief_id, version=version, model_version=review.model_version,
@@ -602,6 +604,14 @@ def _page(session, conditions: list, order: tuple, limit: int, offset: int):
 def _as_brief(row: BriefRow, version: BriefVersion) -> Brief:
     return Brief(id=row.id, unit=row.unit.name, title=version.title, body=version.body,
                  submitted_at=clock.localize(version.submitted_at))
+
+
+def _refuse_marked(review) -> None:
+    """A brief with a secrecy marking may not go through a non-classified channel: refuse it."""
+    marked = [f for f in review.flags if f.code == "classified"]
+    if marked:
+        raise Refused(f"文中有密级或内部资料标志“{marked[0].evidence}”,涉密信息严禁通过本系统报送。"
+                      "请删除标志及相关内容,或按规定改走涉密渠道。", code="classified_content")
 
 
 def _codes(review) -> str:

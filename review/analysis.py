@@ -10,8 +10,8 @@ from review.brief import Brief
 from review.config import ReviewConfig
 from review.cues import CueMatches, figures_in_text
 from review.cues import scan as scan_cues
-from review.lexicon import (ANALYSIS_CUES, CLASSIFIED, ISSUE_CUES, MEETING_VERBS, PROPOSAL_CUES,
-                            RESULT_CUES, SUPERLATIVES)
+from review.lexicon import ANALYSIS_CUES, ISSUE_CUES, MEETING_VERBS, PROPOSAL_CUES, RESULT_CUES, SUPERLATIVES
+from review.markings import MarkingFinder
 from review.timeparse import EventTime, event_time
 
 def count_chars(text: str) -> int:
@@ -55,6 +55,16 @@ class TextAnalysis:
     event: EventTime
 
 
+_FINDERS: dict[int, tuple[ReviewConfig, MarkingFinder]] = {}  # id(config) -> (config, its finder)
+
+
+def _finder(config: ReviewConfig) -> MarkingFinder:
+    cached = _FINDERS.get(id(config))
+    if cached is None or cached[0] is not config:
+        cached = _FINDERS[id(config)] = (config, MarkingFinder(config.section("classified")))
+    return cached[1]
+
+
 def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
     """Analyse one brief (pure: the same brief and configuration give the same result)."""
     text = brief.text
@@ -70,7 +80,7 @@ def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
         body_offset=body_offset,
         figures=figures_in_text(brief.title, body),
         superlatives=_matches(SUPERLATIVES, in_title, in_body, text, body_offset),
-        classified=_matches(CLASSIFIED, in_title, in_body, text, body_offset),
+        classified=tuple(Match(*m) for m in _finder(config).find(text)),
         meeting_verbs_in_title=tuple(Match(text[a:b], a, b) for a, b in in_title[MEETING_VERBS]),
         result_cues=in_body.count(RESULT_CUES),
         issue_cues=in_title.count(ISSUE_CUES) + in_body.count(ISSUE_CUES),

@@ -97,7 +97,9 @@ def build_reviews(briefs: Sequence[Brief], probs: np.ndarray, urgent_probs: np.n
             urgent=ins.urgent, urgent_probability=float(urgent_probs[n]), adoption=estimate,
             priority=sum(reasons.values()), priority_reasons=reasons, flags=ins.flags,
             duplicates=tuple(duplicates[n]), model_version=model.version,
-            event_time=latest.until.isoformat() if latest is not None else None))
+            event_time=None if latest is None else {
+                "text": latest.text, "start": latest.start, "end": latest.end,
+                "begin": latest.begin.isoformat(), "until": latest.until.isoformat()}))
     return reviews
 
 

@@ -63,8 +63,6 @@ SUPERLATIVES = _alt("空前 史无前例 前所未有 极大地 极大 彻底解
                     "全面根治 全面完成 零投诉 无一例外 家喻户晓 人人皆知 举世瞩目 一劳永逸 "
                     "最好 最强 最优 第一流 全国领先 遥遥领先 天翻地覆")
 
-CLASSIFIED = _alt("涉密 绝密 机密 国家秘密 商业秘密 秘密级 内部资料 内部文件 内部材料 注意保密 严禁外传 "
-                  "不得外传 不宜公开 密级 个人隐私")
 
 # A figure: an Arabic or Chinese number with a unit, a percentage or a share.
 # (The lookahead names every character a figure can begin with: the scan then skips the rest quickly.)

@@ -74,7 +74,9 @@ class Review:
     flags: tuple[Flag, ...]
     duplicates: tuple[DuplicateMatch, ...]
     model_version: str
-    event_time: str | None = None
+    # The time expression the staleness check read: {text, start, end, begin, until} (offsets
+    # into Brief.text), or None when the text dates nothing.
+    event_time: Mapping | None = None
     unit: str | None = None
 
     @property
@@ -96,6 +98,6 @@ class Review:
             "priority_reasons": {k: round(v, 4) for k, v in self.priority_reasons.items()},
             "flags": [f.to_dict() for f in self.flags],
             "duplicates": [d.to_dict() for d in self.duplicates],
-            "event_time": self.event_time,
+            "event_time": dict(self.event_time) if self.event_time is not None else None,
             "model_version": self.model_version,
         }

@@ -46,6 +46,7 @@ import orjson
 
 from review import clock
 from review.brief import Brief
+from review.cells import safe_cell
 from review.config import DEFAULTS_PATH, ReviewConfig, load_config
 from review.duplicates import DuplicateIndex, Fingerprint, merge_matches, same_event_matches
 from review.engine import build_reviews, columns, inspect_briefs
@@ -855,6 +856,11 @@ FLAT_COLUMNS = ("id", "unit", "category", "urgent", "urgent_probability", "prior
                 "error_message", "line", "review")
 
 
+def _event_until(event) -> str | None:
+    """The flat `event_time` column: the end of the event's interval (older journals hold it as a string)."""
+    return event.get("until") if isinstance(event, dict) else event
+
+
 def flat_row(line: dict) -> dict:
     """One output line as a flat row for CSV and Parquet; `review` holds the whole JSON."""
     if "error" in line:
@@ -869,7 +875,7 @@ def flat_row(line: dict) -> dict:
             "expected_points": line["adoption"]["expected_points"],
             "flags": ";".join(f["code"] for f in line["flags"]),
             "duplicates": ";".join(f"{d['id']}:{d['similarity']:.2f}" for d in line["duplicates"]),
-            "event_time": line.get("event_time"), "model_version": line.get("model_version"),
+            "event_time": _event_until(line.get("event_time")), "model_version": line.get("model_version"),
             "error_code": None, "error_message": None, "line": None, "review": json.dumps(line, ensure_ascii=False)}
 
 
@@ -888,7 +894,7 @@ def _write_output(journal: Path, output: Path, fmt: str) -> None:
                     writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS)
                     writer.writeheader()
                     for line in lines:
-                        writer.writerow(flat_row(line))
+                        writer.writerow({k: safe_cell(v) for k, v in flat_row(line).items()})
             else:
                 _write_parquet(lines, tmp)
         os.replace(tmp, output)

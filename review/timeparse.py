@@ -40,6 +40,9 @@ class TimeMention(NamedTuple):
     until: datetime
     granularity: str
     plan: bool = False
+    # An event by its construction ("5月中旬召开", "端午节期间", "三个月前"), not a data period,
+    # even at month or coarser granularity.
+    event: bool = False
 
     @property
     def is_point(self) -> bool:
@@ -91,6 +94,10 @@ _PATTERNS: list[tuple[str, str]] = [
     ("same_day", r"(?P<same>当天|当日|当晚|同日|次日)"),
     ("rel_day", r"(?P<rel>今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|前日|明天|明日|后天)"),
     ("rel_period", r"(?P<relp>今年|去年|前年|上年|本月|当月|上月|上个月|本周|这周|上周|上星期|上个星期|本季度|上季度)"),
+    ("festival", r"(?:(?P<fy>" + _Y + r"\s*年|今年|去年|上年)\s*)?(?P<fest>春节|元宵节|元宵|清明节|清明|五一|劳动节|端午节|端午|"
+                 r"中秋节|中秋|国庆节|国庆|元旦)(?P<fpart>小长假|长假|假期|期间|前夕|前后|当天|当日)?"),
+    ("offset", r"(?P<on>\d{1,2}|[一二两三四五六七八九十]{1,3}|半|几)\s*(?P<ou>天|日|周|个星期|星期|个月|年)多?(?:前|以前|之前)"),
+    ("offset_word", r"(?P<ow>上上周|上上星期|上上个月|上上月|大前天)"),
     ("vague", r"(?P<vague>近日|日前|近期|连日来|近几天|近两天|近来|前不久|最近)"),
     ("d_only", r"(?<![\d月年])(?P<d>" + _N + r")\s*[日号](?!内|以内|以上|以下|起|之内|来|报|电)"),
     ("clock", r"(?<![\d:])" + _TOD + r"?\s*" + _CLOCK),
@@ -102,7 +109,8 @@ _NUMERAL = r"\d一二两三四五六七八九十"
 _YEAR = r"\d〇零○一二三四五六七八九"
 _FIRST = {"ymd": _YEAR, "iso": r"\d", "ym_range": _YEAR + "今去前上", "yq": _YEAR + r"今去前上本\s第下全年",
           "ym": _YEAR + "今去前上本", "md": _NUMERAL, "m_range": _NUMERAL, "m_only": _NUMERAL, "year": _YEAR,
-          "same_day": "当同次", "rel_day": "今昨前明后", "rel_period": "今去前上本当这", "vague": "近日连前最",
+          "same_day": "当同次", "rel_day": "今昨前明后", "rel_period": "今去前上本当这",
+          "festival": _YEAR + "今去上春元清五劳端中国", "offset": _NUMERAL + "半几", "offset_word": "上大", "vague": "近日连前最",
           "d_only": _NUMERAL, "clock": _NUMERAL + r"\s凌清早上中午下傍晚夜深半"}
 
 _COMPILED = [(name, re.compile(f"(?=[{_FIRST[name]}])" + (
@@ -118,6 +126,22 @@ _PLAN_AFTER = re.compile(r"^\s*(前|之前|以前|前后完成|完成|底前|开
 # "以来" closing the same clause: "6月以来", "10月15日进入防火期以来".
 _SINCE_AFTER = re.compile(r"^(?:\s*(?:以来|至今|起至今|来)|[^，,。；;：:！!？?\d]{1,10}?以来)")
 _UNTIL_BEFORE = re.compile(r"(截至|截止到|截止|到)\s*$")
+# What makes a month, quarter or year an event rather than a data period is the construction:
+# an event verb in the clause after it ("5月召开", "今年3月,某镇发生"), a part of a month
+# ("5月中旬"), a festival or an offset. A range ("1至6月"), "截至6月底" or "以来" is a period.
+_EVENT_AFTER = re.compile(r"^[^。；;！!？?\n]{0,12}?(?:召开|举行|举办|发生|开展了|组织了|启动|爆发|遭遇|出现了|"
+                          r"印发|出台|召集|主持召开|主持|检查|调研|视察|开幕|闭幕|签约|签订|通报了|部署)")
+_EVENT_PARTS = ("上旬", "中旬", "下旬", "初")
+
+
+def _is_event(name: str, m: re.Match, before: str, after: str) -> bool:
+    if name in ("festival", "offset", "offset_word"):
+        return True
+    if name not in ("ym", "m_only", "yq", "year", "rel_period") or _UNTIL_BEFORE.search(before) or _SINCE_AFTER.search(after):
+        return False
+    if name in ("ym", "m_only") and m.groupdict().get("part") in _EVENT_PARTS:
+        return True
+    return bool(_EVENT_AFTER.search(after))
 
 
 def _day_start(day: date, tz) -> datetime:
@@ -344,7 +368,88 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
         return None
     if name == "vague":
         return ref - timedelta(days=10), ref, "vague"
+    if name == "festival":
+        return _festival(g, ref)
+    if name in ("offset", "offset_word"):
+        return _offset(g, ref)
     return None
+
+
+# Festivals: (lunar?, month, day, days of the holiday from that day). Lunar dates come from
+# the lunardate package; 清明 is taken as 4 April (it falls on 4 or 5 April).
+_FESTIVALS = {"春节": (True, 1, 1, 7), "元宵": (True, 1, 15, 1), "清明": (False, 4, 4, 3), "五一": (False, 5, 1, 5),
+              "劳动节": (False, 5, 1, 5), "端午": (True, 5, 5, 3), "中秋": (True, 8, 15, 3), "国庆": (False, 10, 1, 7),
+              "元旦": (False, 1, 1, 1)}
+
+
+def _festival_day(name: str, year: int) -> date | None:
+    lunar, month, day, _ = _FESTIVALS[name]
+    if not lunar:
+        return date(year, month, day)
+    from lunardate import LunarDate
+
+    try:
+        return LunarDate(year, month, day).toSolarDate()
+    except ValueError:  # outside the package's table (1900–2099)
+        return None
+
+
+def _festival(g: dict, ref: datetime) -> tuple[datetime, datetime, str] | None:
+    tz = ref.tzinfo
+    name = g["fest"] if g["fest"] in _FESTIVALS else g["fest"].removesuffix("节")
+    part = g.get("fpart") or ""
+    year = _year_of(g.get("fy"), ref) if g.get("fy") else None
+    if g.get("fy") and year is None:
+        return None
+    candidates = [year] if year else [ref.year, ref.year - 1]
+    for y in candidates:
+        day = _festival_day(name, y)
+        if day is None:
+            return None
+        holiday = _FESTIVALS[name][3]
+        if name == "春节":
+            start = day - timedelta(days=1)  # 除夕 is part of the holiday
+        else:
+            start = day
+        if part == "前夕":
+            begin, until = start - timedelta(days=7), start + timedelta(days=1)
+        elif part == "前后":
+            begin, until = start - timedelta(days=7), start + timedelta(days=holiday + 7)
+        elif part in ("当天", "当日"):
+            begin, until = day, day + timedelta(days=1)
+        else:  # 期间, 假期, or the name alone: the holiday
+            begin, until = start, start + timedelta(days=holiday)
+        begin_dt, until_dt = _day_start(begin, tz), _day_start(until, tz)
+        if year or begin_dt <= ref:
+            return begin_dt, until_dt, "day"
+    return None
+
+
+def _offset(g: dict, ref: datetime) -> tuple[datetime, datetime, str] | None:
+    """"三天前", "两个月前", "半年前", "上上周", "大前天": a span around that far before `ref`."""
+    tz = ref.tzinfo
+    today = _day_start(ref.date(), tz)
+    word = g.get("ow")
+    if word == "大前天":
+        return today - timedelta(days=3), today - timedelta(days=2), "day"
+    if word in ("上上周", "上上星期"):
+        monday = today - timedelta(days=ref.weekday())
+        return monday - timedelta(days=14), monday - timedelta(days=7), "week"
+    if word in ("上上个月", "上上月"):
+        y, mth = ref.year, ref.month - 2
+        if mth <= 0:
+            y, mth = y - 1, mth + 12
+        return _month_interval(y, mth, None, tz)
+    unit = g["ou"]
+    n = 0.5 if g["on"] == "半" else (3 if g["on"] == "几" else cn_number(g["on"]))
+    if not n:
+        return None
+    days = {"天": 1, "日": 1, "周": 7, "个星期": 7, "星期": 7, "个月": 30.4, "年": 365.25}[unit] * n
+    # "几" and rounded spans are loose: a quarter of the span either side, at least a day.
+    slack = max(1.0, days / 4) if g["on"] != "几" else days
+    begin = today - timedelta(days=round(days + slack))
+    until = today - timedelta(days=max(0, round(days - slack))) + timedelta(days=1 if unit in ("天", "日") else 0)
+    return begin, until, "day" if unit in ("天", "日") else "week" if days < 28 else "month"
 
 
 _BY_FIRST: dict[str, tuple[tuple[str, re.Pattern], ...]] = {}
@@ -399,7 +504,8 @@ def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
                 until, plan = ref, False
             out.append(TimeMention(text=text[m.start():m.end()], start=m.start() + offset, end=m.end() + offset,
                                    begin=begin, until=until, granularity=gran,
-                                   plan=plan or begin > ref + timedelta(hours=1)))
+                                   plan=plan or begin > ref + timedelta(hours=1),
+                                   event=_is_event(name, m, before, after)))
     return out
 
 
@@ -407,10 +513,11 @@ def find_times(text: str, ref: datetime, offset: int = 0) -> list[TimeMention]:
 class EventTime:
     """When the brief's event happened, as far as the text says.
 
-    `latest` is the newest datable mention: a day or finer, a week ("上周"), or a span
-    running up to the time of writing ("今年以来", "近日"). Months, quarters and years that lie wholly in the
-    past are data periods ("截至2024年底", "今年3月调查发现"), not events, and an analysis
-    built on them is not stale; they only set `dated`. `first` is the first point mention
+    `latest` is the newest datable mention: a day or finer, a week ("上周"), a span
+    running up to the time of writing ("今年以来", "近日"), or a coarser one that the
+    construction makes an event ("5月中旬召开", "端午节期间", "三个月前"). Other months,
+    quarters and years wholly in the past are data periods ("截至2024年底", "1至6月……同比"),
+    not events, and an analysis built on them is not stale; they only set `dated`. `first` is the first point mention
     of the lead: an incident's time, from which urgency lateness is measured.
     """
 
@@ -444,7 +551,7 @@ def event_time(title: str, body: str, ref: datetime, *, lead_sentences: int = 3)
     past = title_mentions + lead_mentions
     if not past:
         return EventTime(latest=None, first=None, dated=False)
-    datable = [m for m in past if m.is_point or m.granularity == "week" or m.until == ref]
+    datable = [m for m in past if m.is_point or m.granularity == "week" or m.until == ref or m.event]
     latest = max(datable, key=lambda m: (m.until, -GRANULARITY_RANK[m.granularity])) if datable else None
     points = [m for m in lead_mentions if m.is_point] or [m for m in title_mentions if m.is_point]
     return EventTime(latest=latest, first=points[0] if points else None, dated=True)

@@ -255,3 +255,18 @@ def test_only_administrators_manage_users_and_read_the_audit_log(server, officer
     audit = admin.get("/api/v1/admin/audit", params={"limit": 500}).json()
     actions = [(e["user"], e["action"], e["target"]) for e in audit["items"]]
     assert ("admin1", "user_add", "temp_officer") in actions and ("admin1", "user_disable", "temp_officer") in actions
+
+
+def test_a_brief_with_a_secrecy_marking_is_refused_but_self_checked(officer_a, editor):
+    marked = {"title": WARNING["title"], "body": "(内部资料 注意保存)" + WARNING["body"]}
+    r = officer_a.post("/api/v1/check", json=marked)
+    assert r.status_code == 200 and "classified" in [f["code"] for f in r.json()["flags"]]
+    before = editor.get("/api/v1/briefs").json()["total"]
+    r = officer_a.post("/api/v1/briefs", json=marked)
+    assert r.status_code == 422 and r.json()["code"] == "classified_content"
+    assert "内部资料" in r.json()["message"] and "涉密" in r.json()["message"]
+    assert editor.get("/api/v1/briefs").json()["total"] == before  # nothing stored
+    # A sentence about secrecy is not a marking: that brief goes through.
+    mention = {"title": WARNING["title"], "body": WARNING["body"] + "个别部门以数据涉密为由不愿共享调查结果。"}
+    r = officer_a.post("/api/v1/briefs", json=mention)
+    assert r.status_code == 201 and "classified" not in [f["code"] for f in r.json()["review"]["flags"]]

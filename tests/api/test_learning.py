@@ -17,6 +17,8 @@ import pytest
 from api.app import create_app
 from api.settings import Settings
 from models.registry import ModelRegistry
+from review.config import load_config
+from review.markings import MarkingFinder
 from training.retrain import decide
 
 from tests.api.conftest import follow, login, page_in_browser, running
@@ -30,6 +32,10 @@ def loop_data(tmp_path_factory, sample_briefs, sample_records):
     ordered = sorted(sample_briefs, key=lambda b: (b.submitted_at, b.id))
     cut = len(ordered) - int(len(ordered) * NEW_SHARE)
     older, newer = ordered[:cut], ordered[cut:]
+    # A sample with a secrecy marking is refused by the service (classified_content): it
+    # could never arrive as a submission, so it is not one of the new briefs.
+    finder = MarkingFinder(load_config().section("classified"))
+    newer = [b for b in newer if not finder.find(b.text)]
     path = tmp_path_factory.mktemp("loop") / "older.jsonl"
     path.write_text("".join(json.dumps(sample_records[b.id], ensure_ascii=False) + "\n" for b in older),
                     encoding="utf-8")
@@ -121,7 +127,7 @@ def test_uncertain_briefs_come_smallest_margin_first(loop_server, editor, submit
         assert item["id"] in submitted
     # the rest of the queue is surer than the least sure shown
     everything = editor.get("/api/v1/queue/uncertain", params={"limit": 200}).json()["items"]
-    assert len(everything) == len(submitted) and everything[14]["margin"] <= everything[-1]["margin"]
+    assert len(everything) == min(len(submitted), 200) and everything[14]["margin"] <= everything[-1]["margin"]
     officer = login(loop_server[0], "officer0", "officer-pass-0")
     assert officer.get("/api/v1/queue/uncertain").status_code == 403
 
@@ -207,7 +213,7 @@ def _wait(admin, job_id, timeout=1200):
 
 
 @pytest.mark.slow
-def test_decisions_retrain_and_the_promoted_model_serves(loop_server, admin, editor, submitted):
+def test_decisions_retrain_and_the_promoted_model_serves(loop_server, loop_data, admin, editor, submitted):
     base, root = loop_server[0], loop_server[1]
     officer = login(base, "officer0", "officer-pass-0")
     corrected = {bid for bid, sample in submitted.items()
@@ -227,7 +233,7 @@ def test_decisions_retrain_and_the_promoted_model_serves(loop_server, admin, edi
     # evaluated on the same data: the newest briefs (all new to the champion) and the held-out set
     comparison = result["comparison"]
     time_n = comparison["challenger"]["time"]["n"]
-    assert comparison["champion"]["time"]["n"] == time_n == round(595 * 0.2)
+    assert comparison["champion"]["time"]["n"] == time_n == round((len(loop_data[1]) + len(loop_data[2])) * 0.2)
     assert comparison["champion"]["heldout"]["n"] == comparison["challenger"]["heldout"]["n"] == 120
     assert (result["promoted"], result["reason"]) == decide(comparison["champion"], comparison["challenger"], 0.02)
     assert result["promoted"], result["reason"]

