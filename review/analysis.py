@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from review.brief import Brief
@@ -55,14 +56,14 @@ class TextAnalysis:
     event: EventTime
 
 
-_FINDERS: dict[int, tuple[ReviewConfig, MarkingFinder]] = {}  # id(config) -> (config, its finder)
+@lru_cache(maxsize=8)
+def _marking_finder(words: tuple[tuple[str, tuple[str, ...]], ...]) -> MarkingFinder:
+    return MarkingFinder(dict(words))
 
 
 def _finder(config: ReviewConfig) -> MarkingFinder:
-    cached = _FINDERS.get(id(config))
-    if cached is None or cached[0] is not config:
-        cached = _FINDERS[id(config)] = (config, MarkingFinder(config.section("classified")))
-    return cached[1]
+    """The marking patterns of a configuration, compiled once per set of marker words."""
+    return _marking_finder(tuple((k, tuple(v)) for k, v in sorted(config.section("classified").items())))
 
 
 def analyse(brief: Brief, config: ReviewConfig) -> TextAnalysis:
