@@ -4,28 +4,42 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.admin import router as admin_router
-from storage.db import make_engine, upgrade
-from api.deps import CallerDep, ServiceDep
+from api.deps import CallerDep, ServiceDep, oauth2
 from api.errors import ServiceError
+from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
-from api.schemas import DecisionIn, DraftIn, TopicIn, UserIn
+from api.schemas import ERROR_RESPONSES, MAX_OFFSET, DecisionIn, DraftIn, OfficeDate, TopicIn, UserIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
+from api.validation import describe
 from review import clock
 from review.errors import BriefError
 from review.records import parse_record, read_draft
+from storage.db import make_engine, upgrade
+
+# Pages load only their own script and styles (inline style attributes are used for bars and
+# meters); nothing may frame them, and browsers must not guess content types.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+API_DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 
 
 def build_service(settings: Settings) -> ReviewService:
@@ -55,19 +69,23 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         if service is None:  # a service built here lets go of its duplicate index (and the lock on its directory)
             app.state.service.close()
 
-    app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="政务信息审核服务:自查、预审队列、采用决定")
     app.include_router(admin_router)  # the learning loop: models, retraining, reports, uncertain items
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
     @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            message = f"请求内容超过 {settings.max_body_bytes} 字节的上限"
-            if is_page(request):
-                return error_page(request, 413, "payload_too_large", message)
-            return _error(413, "payload_too_large", message)
-        return await call_next(request)
+    async def security_headers(request: Request, call_next):
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b"").lower():
+            # no route or database takes a NUL character; refused before any reaches a query
+            return error(request, 422, "invalid_text", "地址或查询参数含有空字符(\\0),请删去后重试")
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Content-Security-Policy" and request.url.path in API_DOCS:
+                continue  # the OpenAPI pages run FastAPI's own inline script
+            response.headers.setdefault(name, value)
+        return response
 
     def error(request: Request, status: int, code: str, message: str) -> Response:
         """Errors as JSON `{code, message}` for the API, as a page (or a login redirect) for the pages."""
@@ -89,16 +107,24 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error(request, 422, "invalid_request",
-                     f"请求格式错误:{where or '请求体'} {first.get('msg', '')}".strip())
+        return error(request, 422, "invalid_request", describe(exc.errors()))
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge):
+        return error(request, 413, "payload_too_large", str(exc.detail))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        messages = {404: "地址不存在", 405: "不支持该请求方法"}
-        return error(request, exc.status_code, f"http_{exc.status_code}",
-                     messages.get(exc.status_code, str(exc.detail)))
+        if exc.status_code == 400:  # FastAPI could not read the body at all (not UTF-8, nested too deep…)
+            return error(request, 400, "invalid_body", "请求体无法解析:应为 UTF-8 编码、结构正常的 JSON 或表单")
+        messages = {401: "请先登录", 403: "没有权限", 404: "地址不存在", 405: "不支持该请求方法"}
+        response = error(request, exc.status_code, f"http_{exc.status_code}",
+                         messages.get(exc.status_code, "请求无法处理"))
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        if exc.status_code == 405:  # every method the path takes, not only the first route's
+            response.headers["Allow"] = ", ".join(_methods(app, request.scope))
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):  # never a stack trace to the client
@@ -115,8 +141,15 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         return {"status": "ok", "model_version": service.model.version}
 
     @app.post("/api/v1/auth/token")
-    def token(service: ServiceDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
-        return {"access_token": service.login(form.username, form.password), "token_type": "bearer"}
+    def token(request: Request, service: ServiceDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
+        address = request.client.host if request.client else None
+        return {"access_token": service.login(form.username, form.password, address=address), "token_type": "bearer"}
+
+    @app.post("/api/v1/auth/logout", status_code=204)
+    def logout(service: ServiceDep, caller: CallerDep, token: Annotated[str | None, Depends(oauth2)] = None):
+        """End this token's session: it is refused from now on."""
+        service.logout(token)
+        return Response(status_code=204)
 
     @app.post("/api/v1/check")
     def check(service: ServiceDep, caller: CallerDep, draft: DraftIn) -> dict:
@@ -149,7 +182,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.get("/api/v1/briefs")
     def list_briefs(service: ServiceDep, caller: CallerDep, status: str | None = None,
-                    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
         return service.list_briefs(caller, status=status, limit=limit, offset=offset)
 
     @app.get("/api/v1/briefs/{brief_id}")
@@ -160,18 +193,19 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def queue(service: ServiceDep, caller: CallerDep, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None,
               flag: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
-              start: Annotated[date | None, Query(alias="from")] = None,
-              end: Annotated[date | None, Query(alias="to")] = None,
-              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+              start: Annotated[OfficeDate | None, Query(alias="from")] = None,
+              end: Annotated[OfficeDate | None, Query(alias="to")] = None,
+              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
         since = clock.day_start(start) if start else None
         until = clock.day_after(end) if end else None
         return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, flag=flag,
                              since=since, until=until, limit=limit, offset=offset)
 
     @app.post("/api/v1/briefs/{brief_id}/decisions", status_code=201)
-    def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn) -> dict:
+    def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn,
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
-                              category=decision.category, text=decision.text)
+                              category=decision.category, text=decision.text, idempotency_key=idempotency_key)
 
     @app.get("/api/v1/topics")
     def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:
@@ -198,12 +232,12 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.get("/api/v1/admin/audit")
     def audit(service: ServiceDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
         return service.audit_log(caller, limit=limit, offset=offset)
 
     @app.get("/api/v1/stats/units", response_model=None)
-    def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[date, Query(alias="from")],
-                   end: Annotated[date, Query(alias="to")],
+    def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[OfficeDate, Query(alias="from")],
+                   end: Annotated[OfficeDate, Query(alias="to")],
                    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json"):
         """Per-unit statistics for briefs submitted from `from` to `to` (both days included)."""
         begin = clock.day_start(start)
@@ -216,6 +250,17 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         return export_response(stats, start, end, format)
 
     return app
+
+
+def _methods(app: FastAPI, scope) -> list[str]:
+    """The methods of all routes matching the request's path."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if getattr(route, "methods", None) and route.matches({**scope, "method": "GET"})[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -190,10 +190,14 @@ def _date(value: str, what: str) -> date | None:
     if not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise Conflict(f"{what}格式应为 年-月-日(如 2026-03-05):{value[:20]}", code="invalid_date",
                        status=422) from None
+    if not clock.in_range(day):
+        raise Conflict(f"{what}应在 {clock.FIRST_YEAR}—{clock.LAST_YEAR} 年之间:{value[:20]}", code="invalid_date",
+                       status=422)
+    return day
 
 
 def _period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -232,10 +236,10 @@ def login(request: Request, service: ServiceDep, username: Annotated[str, Form(m
     if not cookie or not hmac.compare_digest(cookie, csrf):
         raise Conflict("登录页面已过期,请刷新后重新登录", code="csrf_failed", status=403)
     try:
-        token = service.login(username, password)
+        token = service.login(username, password, address=request.client.host if request.client else None)
     except ServiceError as exc:
         fresh = secrets.token_urlsafe(24)
-        response = render(request, service, None, "login.html", http_status=401, error=exc.message, username=username,
+        response = render(request, service, None, "login.html", http_status=exc.status, error=exc.message, username=username,
                           login_csrf=fresh, next=_safe_next(next) or "")
         response.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", max_age=3600)
         return response
@@ -250,6 +254,7 @@ def login(request: Request, service: ServiceDep, username: Annotated[str, Form(m
 @router.post("/logout")
 def logout(request: Request, service: ServiceDep, csrf: CsrfField = ""):
     check_csrf(request, service, csrf)
+    service.logout(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from review import clock
+
+MAX_OFFSET = 10_000_000  # far past any archive; keeps OFFSET inside every database's integer
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD is a day (pydantic would read `0` as 1970-01-01)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return value.strip()
+    if isinstance(value, date):
+        return value
+    raise ValueError("应为日期,格式 年-月-日,例如 2026-03-05")
+
+
+def _within_years(value: date) -> date:
+    if not clock.in_range(value):
+        raise ValueError(f"应在 {clock.FIRST_YEAR}—{clock.LAST_YEAR} 年之间")
+    return value
+
+
+OfficeDate = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_within_years)]
+def _iso_moment(value: object) -> object:
+    """Only an ISO 8601 string is a time (pydantic would read `0` as 1970-01-01T00:00Z)."""
+    if isinstance(value, (str, datetime)):
+        return value
+    raise ValueError("应为时间,格式 年-月-日T时:分,例如 2026-03-05T10:30:00+08:00")
+
+
+OfficeMoment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(_within_years)]
 
 
 class DraftIn(BaseModel):
@@ -15,7 +46,7 @@ class DraftIn(BaseModel):
     title: str = Field("", max_length=500, description="标题")
     body: str = Field("", max_length=100_000, description="正文")
     unit: str | None = Field(None, max_length=200, description="报送单位(自查时可选)")
-    event_at: datetime | None = Field(None, description="事件时间(可选,默认从正文读取)")
+    event_at: OfficeMoment | None = Field(None, description="事件时间(可选,默认从正文读取)")
 
 
 class DecisionIn(BaseModel):
@@ -35,14 +66,33 @@ class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., min_length=1, max_length=200, description="约稿题目")
     description: str = Field("", max_length=5000, description="说明")
-    deadline: datetime = Field(..., description="截止时间")
+    deadline: OfficeMoment = Field(..., description="截止时间")
 
 
 class UserIn(BaseModel):
     """A user an administrator creates."""
 
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(..., min_length=1, max_length=100, description="用户名")
+    username: str = Field(..., min_length=1, max_length=80, description="用户名")
     password: str = Field(..., min_length=8, max_length=200, description="密码(至少 8 位)")
     role: Literal["officer", "editor", "admin"] = Field(..., description="角色")
     unit: str | None = Field(None, max_length=200, description="报送单位(信息员必填)")
+
+
+class ErrorOut(BaseModel):
+    """Every error the service answers: a stable code for programs, a Chinese message for people."""
+
+    code: str = Field(..., description="稳定的错误代码,例如 invalid_request、not_found")
+    message: str = Field(..., description="中文说明")
+
+
+_ERRORS = {
+    400: "请求体无法解析(invalid_body)", 401: "未登录、登录已过期或已退出(unauthorized)",
+    403: "角色无权操作(forbidden)或 CSRF 校验失败", 404: "不存在或无权查看(not_found)",
+    405: "不支持该请求方法", 409: "冲突(如重复、状态不允许)", 413: "请求内容超过上限(payload_too_large)",
+    422: "请求格式或取值错误(invalid_request 等)", 429: "登录失败次数过多(too_many_attempts)",
+}
+# Declared on every operation, so the OpenAPI document says what an error looks like
+# (FastAPI would otherwise declare its own 422 shape, which this service never sends).
+ERROR_RESPONSES = {status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()}
+

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -27,17 +29,37 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+# Verified against when a username does not exist, so a failed login takes the same time
+# whether or not the account is there.
+_ABSENT = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def verify_absent(password: str) -> bool:
+    """The work of a password check, for a user who does not exist; always False."""
+    verify_password(_ABSENT, password)
+    return False
+
+
+@dataclass(frozen=True)
+class Token:
+    """What a valid token says: whose it is, its id (for logging out) and when it ends."""
+
+    user_id: int
+    jti: str
+    expires: datetime
+
+
 def make_token(user_id: int, role: str, key: str, minutes: int) -> str:
-    """An access token naming the user and role, valid for `minutes`."""
+    """An access token naming the user and role, valid for `minutes`, with its own id."""
     now = clock.now()
-    return jwt.encode({"sub": str(user_id), "role": role, "iat": now, "exp": now + timedelta(minutes=minutes)},
-                      key, algorithm="HS256")
+    return jwt.encode({"sub": str(user_id), "role": role, "iat": now, "exp": now + timedelta(minutes=minutes),
+                       "jti": secrets.token_hex(16)}, key, algorithm="HS256")
 
 
-def read_token(token: str, key: str) -> int | None:
-    """The user id in a valid, unexpired token; None otherwise."""
+def read_token(token: str, key: str) -> Token | None:
+    """The claims of a valid, unexpired token; None otherwise."""
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["sub", "exp"]})
-        return int(claims["sub"])
-    except (jwt.PyJWTError, ValueError):
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["sub", "exp", "jti"]})
+        return Token(int(claims["sub"]), str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC))
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None

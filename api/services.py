@@ -14,15 +14,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
-from storage.db import session_factory, transaction
+from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
-from api.security import ROLES, hash_password, make_token, read_token, verify_password
-from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Topic, Unit, User
+from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
+from api.recent_vectors import RecentVectors
+from api.throttle import LoginThrottle
+from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
@@ -60,6 +62,8 @@ class ReviewService:
         self.config = config
         self.secret = secret
         self.token_minutes = token_minutes
+        self.throttle = LoginThrottle()
+        self.vectors = RecentVectors()
         self._lock = threading.Lock()
         # The duplicate index: in memory, built from the database; or the persistent one in
         # `index_dir`, shared with `briefs score --index` (one process at a time holds it),
@@ -102,8 +106,8 @@ class ReviewService:
         `actor` is the administrator doing it through the service; None is the local command line.
         """
         _require_admin(actor)
-        if not username.strip() or len(username) > 100:
-            raise Conflict("用户名不能为空,且不超过 100 个字符", code="invalid_username", status=422)
+        if not username.strip() or len(username) > 80:
+            raise Conflict("用户名不能为空,且不超过 80 个字符", code="invalid_username", status=422)
         if role not in ROLES:
             raise Conflict(f"角色应为 {'、'.join(ROLES)} 之一", code="invalid_role", status=422)
         if role == "officer" and not unit:
@@ -201,22 +205,46 @@ class ReviewService:
                 progress(len(chunk))
         return len(todo)
 
-    def login(self, username: str, password: str) -> str:
-        """An access token for valid credentials of an active user."""
+    def login(self, username: str, password: str, *, address: str | None = None) -> str:
+        """An access token for valid credentials of an active user.
+
+        A failure takes the same time whether or not the username exists, and too many
+        failures for one username or from one address close logins for a while (429)."""
+        self.throttle.check(username, address)
+        user = None
+        if "\x00" not in username and 0 < len(username) <= 80:  # no such username can be stored
+            with self.sessions() as session:
+                user = session.scalar(select(User).where(User.username == username))
+        valid = verify_password(user.password_hash, password) if user is not None else verify_absent(password)
+        if not valid or not user.active:
+            self.throttle.failed(username, address)
+            raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+        self.throttle.succeeded(username)
         with transaction(self.sessions) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None or not user.active or not verify_password(user.password_hash, password):
-                raise Unauthorized("用户名或密码错误", code="invalid_credentials")
             session.add(AuditEntry(user_id=user.id, action="login", target=username, created_at=clock.now()))
-            return make_token(user.id, user.role, self.secret, self.token_minutes)
+        return make_token(user.id, user.role, self.secret, self.token_minutes)
+
+    def logout(self, token: str | None) -> None:
+        """End a session: its token is refused from now on, until it would have expired anyway."""
+        claims = read_token(token, self.secret) if token else None
+        if claims is None:
+            return
+        now = clock.now()
+        with transaction(self.sessions) as session:
+            if session.get(RevokedToken, claims.jti) is None:
+                session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires))
+                session.add(AuditEntry(user_id=claims.user_id, action="logout", target="", created_at=now))
+            session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
 
     def caller(self, token: str | None) -> Caller:
-        """The user a bearer token belongs to; 401 for a missing, bad, expired or disabled one."""
-        user_id = read_token(token, self.secret) if token else None
-        if user_id is None:
+        """The user a bearer token belongs to; 401 for a missing, bad, expired, revoked or disabled one."""
+        claims = read_token(token, self.secret) if token else None
+        if claims is None:
             raise Unauthorized("未登录或登录已过期,请重新登录", code="unauthorized")
         with self.sessions() as session:
-            user = session.get(User, user_id)
+            if session.get(RevokedToken, claims.jti) is not None:
+                raise Unauthorized("已退出登录,请重新登录", code="unauthorized")
+            user = session.get(User, claims.user_id)
             if user is None or not user.active:
                 raise Unauthorized("账号不存在或已停用", code="unauthorized")
             return Caller(user.id, user.username, user.role, user.unit_id)
@@ -235,16 +263,26 @@ class ReviewService:
         model = self.model
         embed = getattr(model, "embed", None)
         if embed is not None:
-            # Same-event matches need the recent briefs' vectors: only the last few days are read.
-            add_same_event([brief], self._recent_briefs(brief.submitted_at), embed, found, self.config)
+            # Same-event matches need the recent briefs' vectors: only the last few days are read,
+            # and each stored brief's vector is computed once (RecentVectors), not per request.
+            recent = self._recent_briefs(brief.submitted_at)
+            add_same_event([brief], recent, self.vectors.embedder(embed, model.version, len(recent)), found,
+                           self.config)
         return review_briefs([brief], model, config=self.config, duplicates=found)[0]
 
     def _recent_briefs(self, until: datetime) -> list[Brief]:
+        """The briefs of the same-event window before `until`, read as plain columns (no ORM objects:
+        a self-check reads hundreds of them)."""
         days = float(self.config.section("duplicates")["same_event_days"])
         since = until - timedelta(days=days)
+        query = (select(BriefRow.id, Unit.name, BriefVersion.title, BriefVersion.body, BriefVersion.submitted_at)
+                 .join(Unit, Unit.id == BriefRow.unit_id)
+                 .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
+                       & (BriefVersion.version == BriefRow.current_version))
+                 .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until))
         with self.sessions() as session:
-            return [_as_brief(row, v) for row, v in _latest_versions(
-                session, BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)]
+            return [Brief(id=i, unit=unit, title=title, body=body, submitted_at=clock.localize(at))
+                    for i, unit, title, body, at in session.execute(query)]
 
     def similar(self, title: str, body: str, review: dict, *, caller: Caller, brief_id: str | None = None,
                 limit: int = 5) -> list[dict]:
@@ -330,18 +368,28 @@ class ReviewService:
         return self.get_brief(caller, brief_id)
 
     def resubmit(self, caller: Caller, brief_id: str, title: str, body: str) -> dict:
-        """A new version of a returned brief from its own unit: reviewed again and back in the queue."""
+        """A new version of a returned brief from its own unit: reviewed again and back in the queue.
+
+        The new text is reviewed before the transaction (no lock held during inference), stored
+        only if the brief is still the returned version that was read, and added to the
+        duplicate index like any submission."""
         if caller.role != "officer":
             raise Forbidden("只有信息员可以修改后重新报送", code="forbidden")
         now = clock.now()
-        with transaction(self.sessions) as session:
-            row = self._visible(caller, session.get(BriefRow, brief_id, with_for_update=True))
+        with self.sessions() as session:
+            row = self._visible(caller, session.get(BriefRow, brief_id))
             if row.status != "returned":
                 raise Conflict("只有被退回修改的信息才能重新报送", code="not_returned")
+            unit, read_version = row.unit.name, row.current_version
+        brief = Brief(id=brief_id, unit=unit, title=title.strip(), body=body.strip(), submitted_at=now)
+        review = self._review(brief)
+        _refuse_marked(review)
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            row = session.get(BriefRow, brief_id, with_for_update=True, populate_existing=True)
+            if row.status != "returned" or row.current_version != read_version:
+                raise Conflict("这条信息刚刚已被重新报送或处理,请刷新后查看", code="not_returned")
             version = row.current_version + 1
-            brief = Brief(id=brief_id, unit=row.unit.name, title=title.strip(), body=body.strip(), submitted_at=now)
-            review = self._review(brief)
-            _refuse_marked(review)
             session.add(BriefVersion(brief_id=brief_id, version=version, title=brief.title, body=brief.body,
                                      submitted_at=now))
             session.add(ReviewRow(brief_id=brief_id, version=version, model_version=review.model_version,
@@ -350,6 +398,8 @@ class ReviewService:
             row.category, row.priority, row.urgent = review.category, review.priority, review.urgent
             row.flag_codes = _codes(review)
             session.add(AuditEntry(user_id=caller.id, action="resubmit", target=brief_id, created_at=now))
+        with self._lock:
+            self._index_add(brief_id, unit, now, brief.text)
         return self.get_brief(caller, brief_id)
 
     def _by_idempotency(self, caller: Caller, key: str) -> dict | None:
@@ -434,8 +484,13 @@ class ReviewService:
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
-               compiled: bool = False, category: str | None = None, text: str = "") -> dict:
-        """Record an editor's decision (append-only) and update the brief's status."""
+               compiled: bool = False, category: str | None = None, text: str = "",
+               idempotency_key: str | None = None) -> dict:
+        """Record an editor's decision (append-only) and update the brief's status.
+
+        Decisions on one brief are serialised (row lock, or SQLite's write lock), so the status
+        is always what the recorded history gives. A retry with the same `idempotency_key`
+        returns the brief without recording the decision twice."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以作出采用决定", code="forbidden")
         if action not in ACTIONS:
@@ -448,23 +503,50 @@ class ReviewService:
             raise Conflict(f"类别应为 {'、'.join(CATEGORIES)} 之一", code="invalid_category", status=422)
         if action == "return" and not text.strip():
             raise Conflict("退回修改时请写明修改意见", code="comment_required", status=422)
-        with transaction(self.sessions) as session:
-            row = session.get(BriefRow, brief_id, with_for_update=True)
-            if row is None:
-                raise NotFound("信息不存在", code="not_found")
-            session.add(Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
-                                 compiled=compiled, category=category, text=text, created_at=clock.now()))
-            if action == "adopt":
-                row.status = "adopted"
-            elif action == "return":
-                row.status = "returned"
-            elif action == "reject" and row.status != "adopted":
-                row.status = "rejected"
-            elif action == "recategorise":
-                row.category = category
-            session.add(AuditEntry(user_id=caller.id, action=f"decide_{action}", target=brief_id,
-                                   detail={"level": level}, created_at=clock.now()))
+        try:
+            with transaction(self.sessions) as session:
+                write_lock(session)
+                row = session.get(BriefRow, brief_id, with_for_update=True, populate_existing=True)
+                if row is None:
+                    raise NotFound("信息不存在", code="not_found")
+                if not (idempotency_key and self._replayed(session, caller, brief_id, idempotency_key,
+                                                           (action, level, compiled, category, text))):
+                    self._record(session, caller, row, action, level, compiled, category, text, idempotency_key)
+        except IntegrityError:
+            # Two retries with one Idempotency-Key raced (PostgreSQL): the other one stored the decision.
+            if not idempotency_key:
+                raise
         return self.get_brief(caller, brief_id)
+
+    @staticmethod
+    def _record(session: Session, caller: Caller, row: BriefRow, action: str, level: str | None, compiled: bool,
+                category: str | None, text: str, idempotency_key: str | None) -> None:
+        """Append the decision and apply it to the (locked) brief row."""
+        brief_id = row.id
+        session.add(Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
+                             compiled=compiled, category=category, text=text, created_at=clock.now(),
+                             idempotency_key=idempotency_key))
+        if action == "adopt":
+            row.status = "adopted"
+        elif action == "return":
+            row.status = "returned"
+        elif action == "reject" and row.status != "adopted":
+            row.status = "rejected"
+        elif action == "recategorise":
+            row.category = category
+        session.add(AuditEntry(user_id=caller.id, action=f"decide_{action}", target=brief_id,
+                               detail={"level": level}, created_at=clock.now()))
+
+    @staticmethod
+    def _replayed(session: Session, caller: Caller, brief_id: str, key: str, decision: tuple) -> bool:
+        """True when this editor already recorded this decision under `key`; a different one is refused."""
+        earlier = session.scalar(select(Decision).where(Decision.brief_id == brief_id, Decision.editor_id == caller.id,
+                                                        Decision.idempotency_key == key))
+        if earlier is None:
+            return False
+        if (earlier.action, earlier.level, earlier.compiled, earlier.category, earlier.text) != decision:
+            raise Conflict("这个 Idempotency-Key 已用于另一项决定,请换一个", code="idempotency_mismatch")
+        return True
 
     def unit_stats(self, caller: Caller, start: datetime, end: datetime) -> list[dict]:
         """The monthly 通报: per unit, submissions, adoptions by level, rate, points, rank,
@@ -588,6 +670,7 @@ def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]
     """Each brief with its current version, filtered by `conditions`."""
     query = select(BriefRow, BriefVersion).join(
         BriefVersion, (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version))
+    query = query.options(joinedload(BriefRow.unit))  # one query, not one per unit when a brief's unit is read
     return [(row, version) for row, version in session.execute(query.where(*conditions))]
 
 

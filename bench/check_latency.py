@@ -1,12 +1,16 @@
 """Self-check latency over real HTTP with a large archive in the database. Prints figures only.
 
-    .venv/bin/python bench/check_latency.py [--n 100000] [--requests 300]
+    .venv/bin/python bench/check_latency.py [--n 100000] [--recent 500] [--requests 300] [--clients 1,8,32]
 
-1. Imports N generated briefs (bench/generate_archive.py) into a fresh SQLite database
-   with `briefs import` semantics (reviews, duplicate index).
+1. Imports N generated briefs (bench/generate_archive.py, ending in 2025) into a fresh
+   SQLite database with `briefs import` semantics (reviews, duplicate index).
 2. Starts `briefs serve` on a loopback port as a separate process.
-3. Sends sequential POST /api/v1/check requests with drafts from data_samples/heldout.jsonl
-   and prints p50, p90, p99 and max latency.
+3. Sends sequential POST /api/v1/check requests with drafts from data_samples/heldout.jsonl:
+   the same-event window (the last 7 days) is empty.
+4. Imports `--recent` more generated briefs submitted over the last 7 days, as a live
+   office has them (a city office receives about 170 a week), and measures again, in the
+   same run: sequentially, then with each number of concurrent clients in `--clients`.
+Prints one JSON line per measurement: p50, p90, p99, max latency and throughput.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--recent", type=int, default=500, help="briefs submitted in the last 7 days")
+    parser.add_argument("--clients", default="1,8,32", help="concurrent clients to measure with the recent window")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
@@ -38,6 +46,7 @@ def main() -> None:
     from api.app import build_service
     from api.settings import Settings
     from generate_archive import generate
+    from review import clock
     from review.records import load_briefs, parse_record
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-check-"))
@@ -77,22 +86,55 @@ def main() -> None:
         token = httpx.post(f"{base}/api/v1/auth/token",
                            data={"username": "bench", "password": "bench-password"}).json()["access_token"]
         drafts = [{"title": b.title, "body": b.body} for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")]
-        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
-        for draft in drafts[:20]:  # warm-up
-            client.post("/api/v1/check", json=draft)
-        times = []
-        for i in range(args.requests):
-            t0 = time.perf_counter()
-            r = client.post("/api/v1/check", json=drafts[i % len(drafts)])
-            times.append((time.perf_counter() - t0) * 1000)
-            assert r.status_code == 200, r.text
-        times.sort()
-        q = statistics.quantiles(times, n=100)
-        print(json.dumps({"archive": args.n, "requests": args.requests, "p50_ms": round(q[49], 1),
-                          "p90_ms": round(q[89], 1), "p99_ms": round(q[98], 1), "max_ms": round(times[-1], 1)}))
+        headers = {"Authorization": f"Bearer {token}"}
+        measure(base, headers, drafts, args.requests, 1, {"archive": args.n, "recent": 0})
+
+        recent = list(generate(args.recent, seed=11))
+        now = clock.now()
+        for k, record in enumerate(recent):  # spread over the last 7 days, oldest first
+            record["id"] = f"recent-{k}"
+            record["submitted_at"] = (now - timedelta(days=7) + timedelta(days=7) * (k + 0.5) / len(recent)).isoformat()
+            record.pop("event_at", None)
+        service = build_service(settings)
+        service.import_briefs([parse_record(r) for r in recent])
+        service.engine.dispose()
+        del service
+        print(f"{args.recent} briefs of the last 7 days imported", file=sys.stderr)
+        for clients in [int(c) for c in args.clients.split(",")]:
+            measure(base, headers, drafts, args.requests, clients, {"archive": args.n, "recent": args.recent})
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def measure(base: str, headers: dict, drafts: list[dict], requests: int, clients: int, label: dict) -> None:
+    """`requests` self-checks (at least 20 per client) from `clients` threads; prints the figures."""
+    import httpx
+
+    per_client = max(20, requests // clients)
+    pools = [httpx.Client(base_url=base, headers=headers, timeout=120) for _ in range(clients)]
+    for client in pools:
+        client.post("/api/v1/check", json=drafts[0])  # warm-up: connection, caches
+
+    def run(c: int) -> list[float]:
+        times = []
+        for i in range(per_client):
+            t0 = time.perf_counter()
+            r = pools[c].post("/api/v1/check", json=drafts[(c * per_client + i) % len(drafts)])
+            times.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200, r.text
+        return times
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        times = sorted(t for part in pool.map(run, range(clients)) for t in part)
+    wall = time.perf_counter() - started
+    q = statistics.quantiles(times, n=100)
+    print(json.dumps({**label, "clients": clients, "requests": len(times), "p50_ms": round(q[49], 1),
+                      "p90_ms": round(q[89], 1), "p99_ms": round(q[98], 1), "max_ms": round(times[-1], 1),
+                      "per_s": round(len(times) / wall, 1)}), flush=True)
+    for client in pools:
+        client.close()
 
 
 if __name__ == "__main__":

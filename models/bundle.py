@@ -51,6 +51,12 @@ class BriefModel:
     transformer: Any = None
 
     @property
+    def fork_safe(self) -> bool:
+        """Whether worker processes may be forked from a process holding this model. Not with a
+        transformer: torch's thread pool, once started, deadlocks in a forked child."""
+        return self.transformer is None
+
+    @property
     def version(self) -> str:
         """The model version stamped into every review."""
         return str(self.meta.get("version", "unversioned"))
@@ -168,7 +174,9 @@ class BriefModel:
 
             params = meta.get("transformer", {}).get("params", {})
             parts["transformer"] = TransformerClassifier.load(path / TRANSFORMER_DIR, params)
-        return cls(meta=meta, **parts)
+        model = cls(meta=meta, **parts)
+        model.source_dir = path  # where worker processes started afresh load it from
+        return model
 
 
 def _in_category_order(raw: np.ndarray, classes) -> np.ndarray:

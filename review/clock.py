@@ -53,6 +53,20 @@ def localize(value: datetime) -> datetime:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
 
 
+# Dates a brief, a query or a deadline can carry: wide enough for any archive and any plan,
+# narrow enough that a day after, an office-time conversion or a database never overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def in_range(moment: date) -> bool:
+    """True for a date or time within FIRST_YEAR–LAST_YEAR (read in office time when aware)."""
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        if not FIRST_YEAR < moment.year < LAST_YEAR:  # a year's margin each side before converting
+            return False
+        moment = moment.astimezone(office_zone())
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
 def day_start(day: date) -> datetime:
     """Midnight at the start of `day`, office time."""
     return datetime.combine(day, time.min, tzinfo=office_zone())

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.errors import RecordError
+from review.wordfile import read_docx_text
 
 MAX_FIELD_CHARS = 200_000
 
@@ -201,20 +202,6 @@ def load_briefs(path: str | Path) -> list[Brief]:
             raise item
         out.append(item)
     return out
-
-
-def read_docx_text(data: bytes, name: str = "文件") -> str:
-    """The paragraphs of a .docx file as text, one paragraph per line."""
-    import zipfile
-
-    from docx import Document
-
-    try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise RecordError(f"{name} 不是有效的 Word(.docx)文件", code="invalid_docx") from exc
-    lines = [p.text.strip() for p in document.paragraphs]
-    return "\n".join(line for line in lines if line)
 
 
 def split_title(text: str) -> tuple[str, str]:

@@ -51,7 +51,8 @@ from review.config import DEFAULTS_PATH, ReviewConfig, load_config
 from review.duplicates import DuplicateIndex, Fingerprint, merge_matches, same_event_matches
 from review.engine import build_reviews, columns, inspect_briefs
 from review.errors import BriefError, RecordError
-from review.records import _decode, parse_line, parse_record, parse_row, read_docx_text, split_title
+from review.records import _decode, parse_line, parse_record, parse_row, split_title
+from review.wordfile import read_docx_text
 
 INPUT_FORMATS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
@@ -484,6 +485,21 @@ def _worker_loop(tasks, results) -> None:
             results.put(("failed", key, traceback.format_exc()))
 
 
+def _fresh_worker_loop(tasks, results, model_class, model_dir: str, config_dict: dict, threads: int) -> None:
+    """A worker started afresh (spawned): load the model from its directory, then `_worker_loop`."""
+    global _WORKER_CONTEXT
+
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # torch, imported by the model, sizes its pool from it
+    try:
+        _WORKER_CONTEXT = Context(model_class.load(model_dir), config_for_worker(config_dict))
+    except BaseException:
+        import traceback
+
+        results.put(("failed", -1, traceback.format_exc()))
+        return
+    _worker_loop(tasks, results)
+
+
 class _Handle:
     def __init__(self, engine: "LocalEngine", reply: tuple[str, int]) -> None:
         self.engine, self.reply = engine, reply
@@ -510,7 +526,28 @@ class LocalEngine:
         self.processes: list = []
         self._count = 0
         self._inbox: dict[tuple[str, int], Any] = {}
-        if workers > 1:
+        self._saved = None
+        if workers > 1 and not getattr(ctx.model, "fork_safe", True):
+            # A transformer model: torch's threads do not survive a fork, so the workers start
+            # afresh and load the model from its directory, each with its share of the cores.
+            import multiprocessing
+            import tempfile
+
+            source = getattr(ctx.model, "source_dir", None)
+            if source is None:
+                self._saved = tempfile.TemporaryDirectory(prefix="brief-review-model-")
+                source = ctx.model.save(self._saved.name)
+            threads = max(1, len(os.sched_getaffinity(0)) // workers)
+            mp = multiprocessing.get_context("spawn")
+            self.tasks = [mp.Queue() for _ in range(workers)]
+            self.results = mp.Queue()
+            self.processes = [mp.Process(target=_fresh_worker_loop, daemon=True,
+                                         args=(self.tasks[w], self.results, type(ctx.model), str(source),
+                                               ctx.config.to_dict(), threads))
+                              for w in range(workers)]
+            for process in self.processes:
+                process.start()
+        elif workers > 1:
             import multiprocessing
 
             # Workers are forked with the model already loaded (and its caches built): it is
@@ -591,6 +628,8 @@ class LocalEngine:
         for queue in [*getattr(self, "tasks", []), *([self.results] if self.processes else [])]:
             queue.cancel_join_thread()
             queue.close()
+        if self._saved is not None:
+            self._saved.cleanup()
 
 
 class DaskEngine:

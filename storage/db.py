@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import guards
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -20,6 +22,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
+    guards.refuse_nul_parameters(engine)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
@@ -49,6 +52,20 @@ def upgrade(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def write_lock(session: Session) -> None:
+    """Serialise this transaction with every other writer, from its first statement.
+
+    PostgreSQL locks rows with SELECT … FOR UPDATE; SQLite has no row locks and ignores
+    FOR UPDATE, and its driver begins a transaction only at the first write, so a read,
+    decide, write sequence could interleave with another. On SQLite this takes the
+    database's write lock now (BEGIN IMMEDIATE; others wait up to busy_timeout). Call it
+    first in a transaction; elsewhere it does nothing.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

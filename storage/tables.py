@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage import guards
+
 
 class Base(DeclarativeBase):
     """Declarative base of all tables."""
@@ -94,6 +96,9 @@ class Decision(Base):
     category: Mapped[str | None] = mapped_column(String(20), nullable=True)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # A client's retry of one decision carries the same key; it is recorded once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    __table_args__ = (UniqueConstraint("brief_id", "editor_id", "idempotency_key", name="uq_decision_idempotency"),)
 
 
 class AuditEntry(Base):
@@ -118,3 +123,14 @@ class Topic(Base):
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RevokedToken(Base):
+    """An access token ended by logging out, kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+guards.install(Base)

@@ -88,3 +88,13 @@ def small_set(sample_briefs):
         if b.title and b.body:
             by_cat.setdefault(b.labels.category, []).append(b)
     return [b for cat in sorted(by_cat) for b in by_cat[cat][:12]]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the session (Debian's binaries; `make postgres` installs them)."""
+    from tests.pg import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()

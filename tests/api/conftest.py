@@ -41,16 +41,6 @@ def running(app):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """One real PostgreSQL server for the session (Debian's binaries; `make postgres` installs them)."""
-    from tests.pg import PostgresServer
-
-    server = PostgresServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     """A fresh database on each backend."""

@@ -65,3 +65,50 @@ def test_import_is_idempotent_and_records_outcomes(db_env):
     assert adopted == 27  # the held-out set's adopted briefs (data card)
     brief = service.get_brief(editor, "hld-001")
     assert brief["review"]["model_version"] == "test-model" and brief["versions"][0]["version"] == 1
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_env(request, tmp_path, monkeypatch, trained_model_dir):
+    """The CLI's environment on a fresh database of each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'briefs.db'}"
+    else:
+        from sqlalchemy import create_engine, text
+
+        pg = request.getfixturevalue("postgres")
+        engine = create_engine(pg.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS briefs_cli_limits"))
+            conn.execute(text("CREATE DATABASE briefs_cli_limits"))
+        engine.dispose()
+        url = pg.url.rsplit("/", 1)[0] + "/briefs_cli_limits"
+    monkeypatch.setenv("BRIEFS_DATABASE_URL", url)
+    monkeypatch.setenv("BRIEFS_MODEL_DIR", str(trained_model_dir))
+    monkeypatch.setenv("BRIEFS_SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("BRIEFS_PASSWORD", "a-long-password")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_values_no_database_can_hold_are_refused_in_words_with_exit_2(any_db_env, tmp_path):
+    import json
+
+    runner = CliRunner()
+    cases = [
+        (["user", "add", "u" * 81, "--role", "editor"], "用户名"),
+        (["user", "add", "wang", "--role", "officer", "--unit", "县" * 201], "单位名称超过 200 个字符"),
+        (["user", "add", "wang\x00", "--role", "editor"], "空字符"),
+    ]
+    for args, words in cases:
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, (args, r.output)
+    for unit, words in (("县" * 201, "单位名称超过 200 个字符"), ("清河县\x00教育局", "空字符")):
+        archive = tmp_path / "archive.jsonl"
+        archive.write_text(json.dumps({"id": "x-1", "unit": unit, "title": "标题", "body": "正文内容。",
+                                       "submitted_at": "2026-03-01T09:00:00+08:00"}, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+        r = runner.invoke(app, ["import", str(archive)])
+        assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, (unit[:5], r.output)
+    # nothing was half-written: no user, and the database still takes a valid import
+    assert "wang" not in runner.invoke(app, ["user", "list"], env={"COLUMNS": "200"}).output

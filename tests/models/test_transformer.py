@@ -258,6 +258,25 @@ def test_briefs_score_with_a_transformer_model(transformer_dir, tmp_path):
         assert 0.0 <= r["adoption"]["probability"] <= 1.0
 
 
+def test_briefs_score_with_a_transformer_model_as_a_user_runs_it(transformer_dir, tmp_path):
+    """`briefs score FILE --model DIR` in a fresh process: all cores as workers, torch's own thread
+    count. Forking after torch started its threads once left the workers waiting forever."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    heldout = ROOT / "data_samples" / "heldout.jsonl"
+    output = tmp_path / "reviews.jsonl"
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    briefs = Path(sys.executable).with_name("briefs")
+    run = subprocess.run([str(briefs), "score", str(heldout), "-o", str(output), "--model", str(transformer_dir)],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    ids = [json.loads(line)["id"] for line in heldout.read_text(encoding="utf-8").splitlines()]
+    assert [json.loads(line)["id"] for line in output.read_text(encoding="utf-8").splitlines()] == ids
+
+
 def test_briefs_check_with_a_transformer_model_from_the_environment(transformer_dir, tmp_path, monkeypatch):
     from cli.main import app
 
