@@ -48,7 +48,7 @@ def schemathesis(base: str, token: str, report: Path, *selection: str) -> subpro
          *selection, "--exclude-path", "/api/v1/auth/logout", "--max-examples", str(EXAMPLES),
          "--seed", "20261203", "--workers", "1", "--request-timeout", "60", "--suppress-health-check", "all",
          "--report", "junit", "--report-dir", str(report)],
-        capture_output=True, text=True, timeout=1200)
+        capture_output=True, text=True, timeout=1200, cwd=report.parent)
 
 
 @pytest.mark.parametrize("user, password", [("officer_a", "officer-pass-a"), ("editor1", "editor-pass-1")])
