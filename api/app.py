@@ -99,7 +99,9 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.exception_handler(BriefError)
     async def brief_error(request: Request, exc: BriefError):
-        return error(request, 422, exc.code, str(exc))
+        # A record here is the one form or body just sent: its internal id ("draft") and
+        # line would only confuse; the message names the field.
+        return error(request, 422, exc.code, exc.message)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):

@@ -268,7 +268,7 @@ class ReviewService:
             recent = self._recent_briefs(brief.submitted_at)
             add_same_event([brief], recent, self.vectors.embedder(embed, model.version, len(recent)), found,
                            self.config)
-        return review_briefs([brief], model, config=self.config, duplicates=found)[0]
+        return review_briefs([brief], model, config=self.config, duplicates=found, explain=True)[0]
 
     def _recent_briefs(self, until: datetime) -> list[Brief]:
         """The briefs of the same-event window before `until`, read as plain columns (no ORM objects:

@@ -109,6 +109,12 @@ class BriefModel:
                   else np.zeros(feats.shape[0]))
         return probs, urgent
 
+    def category_evidence(self, title: str, body: str, category: str) -> list[dict]:
+        """The phrases that pushed the TF-IDF classifier to `category` (models.explain)."""
+        from models.explain import category_evidence
+
+        return category_evidence(self, title, body, category)
+
     def embed(self, briefs) -> sp.csr_matrix:
         """L2-normalised TF-IDF vectors of briefs' text, for "same event" duplicate search."""
         from models.features import strip_space

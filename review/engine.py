@@ -13,7 +13,7 @@ package does not import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Protocol, Sequence
 
 import numpy as np
@@ -104,11 +104,12 @@ def build_reviews(briefs: Sequence[Brief], probs: np.ndarray, urgent_probs: np.n
 
 
 def review_briefs(briefs: Sequence[Brief], model: ReviewModel, *, config: ReviewConfig | None = None,
-                  archive: Iterable[Brief] = (), duplicates: Sequence[Sequence[DuplicateMatch]] | None = None
-                  ) -> list[Review]:
+                  archive: Iterable[Brief] = (), duplicates: Sequence[Sequence[DuplicateMatch]] | None = None,
+                  explain: bool = False) -> list[Review]:
     """Review a batch of briefs, checking duplicates against `archive` and earlier briefs of the batch.
 
-    Pass `duplicates` to use matches found elsewhere (a persistent index) instead.
+    Pass `duplicates` to use matches found elsewhere (a persistent index) instead. With
+    `explain`, each review carries the phrases behind its category (when the model can say).
     """
     config = config or default_config()
     briefs = list(briefs)
@@ -117,7 +118,12 @@ def review_briefs(briefs: Sequence[Brief], model: ReviewModel, *, config: Review
         duplicates = find_duplicates(briefs, config=config, archive=list(archive),
                                      embed=getattr(model, "embed", None))
     inspections = inspect_briefs(briefs, probs, urgent_probs, duplicates, config)
-    return build_reviews(briefs, probs, urgent_probs, duplicates, inspections, model, config)
+    reviews = build_reviews(briefs, probs, urgent_probs, duplicates, inspections, model, config)
+    evidence = getattr(model, "category_evidence", None) if explain else None
+    if evidence is not None:
+        reviews = [replace(r, category_evidence=tuple(evidence(b.title, b.body, r.category)))
+                   for b, r in zip(briefs, reviews)]
+    return reviews
 
 
 def review_in_chunks(briefs: Sequence[Brief], model: ReviewModel, *, config: ReviewConfig | None = None,

@@ -78,6 +78,10 @@ class Review:
     # into Brief.text), or None when the text dates nothing.
     event_time: Mapping | None = None
     unit: str | None = None
+    # Why this category: the phrases that pushed the classifier to it, [{text, start, end,
+    # weight}] (offsets into Brief.text). Filled for self-checks and submissions; empty in
+    # batch scoring, where nobody reads them.
+    category_evidence: tuple[Mapping, ...] = ()
 
     @property
     def flag_codes(self) -> tuple[str, ...]:
@@ -99,5 +103,6 @@ class Review:
             "flags": [f.to_dict() for f in self.flags],
             "duplicates": [d.to_dict() for d in self.duplicates],
             "event_time": dict(self.event_time) if self.event_time is not None else None,
+            "category_evidence": [dict(e) for e in self.category_evidence],
             "model_version": self.model_version,
         }

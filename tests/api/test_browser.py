@@ -106,3 +106,31 @@ def test_pages_work_on_a_phone(server, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
     assert page.locator("tr[data-row] a").first.is_visible()
+
+
+MEETING_TITLE = "我县召开秋冬季安全生产工作推进会"
+MEETING_BODY = ("11月5日,县政府召开全县秋冬季安全生产工作推进会,副县长出席并讲话,"
+                "各乡镇、县直有关部门主要负责人参加会议,应急管理局等5个单位作表态发言。")
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_self_check_says_why_the_category_and_which_date_it_read(server, browser, width, height):
+    base, _app = server
+    officer = _login(browser, base, "officer_a", "officer-pass-a")
+    officer.set_viewport_size({"width": width, "height": height})
+    officer.click("nav >> text=自查")
+    officer.fill("input[name=title]", MEETING_TITLE)
+    officer.fill("textarea[name=body]", MEETING_BODY)
+    _follow(officer, "button:has-text('开始自查')")
+    category = officer.inner_text("[data-testid=category]")
+    assert category == "动态类"  # a textbook meeting report
+    why = officer.locator("[data-testid=category-evidence]")
+    assert why.is_visible() and why.inner_text().startswith("为何判为动态类")
+    phrases = [officer.locator("q.ev").nth(i).inner_text() for i in range(officer.locator("q.ev").count())]
+    assert phrases and all(p in MEETING_TITLE + MEETING_BODY for p in phrases)
+    assert any("召开" in p or "推进会" in p for p in phrases), phrases
+    box = why.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1  # fits the screen
+    read = officer.inner_text("[data-testid=event-time]")
+    assert "11月5日" in read and "时效据此判断" in read
+    officer.context.close()

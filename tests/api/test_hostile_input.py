@@ -191,3 +191,9 @@ def test_failed_logins_are_throttled_per_account_with_a_chinese_message(server):
     assert httpx.post(url, data={"username": "editor1", "password": "editor-pass-1"}).status_code == 200
     service.throttle.succeeded("guessed")  # an administrator's reset (the window would also pass)
     assert httpx.post(url, data={"username": "guessed", "password": "the-right-pass-1"}).status_code == 200
+
+
+def test_an_empty_draft_is_refused_without_internal_names(officer_a):
+    payload = refused(officer_a.post("/api/v1/check", json={"title": "", "body": "  "}), 422, "empty_brief")
+    assert "draft" not in payload["message"] and "记录" not in payload["message"]
+    assert "标题和正文" in payload["message"]
