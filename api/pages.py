@@ -44,10 +44,15 @@ ACTION_NAMES_ZH = {"adopt": "采用", "instruction": "批示", "return": "退回
 REASON_NAMES_ZH = {"adoption": "采用可能", "category": "类别价值", "urgency": "紧急程度", "freshness": "时效",
                    "quality": "写作质量"}
 SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+# Audit log entries as the administrator reads them (the stored action codes stay English).
+AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
+                  "user_add": "添加用户", "user_disable": "停用用户", "model_promote": "启用模型",
+                  "model_rollback": "回退模型", "retrain": "开始重新训练",
+                  **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
 templates.env.globals.update(
     CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
     STATUS_NAMES=STATUS_NAMES_ZH, ACTION_NAMES=ACTION_NAMES_ZH, REASON_NAMES=REASON_NAMES_ZH,
-    SEVERITY_NAMES=SEVERITY_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
+    SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
 templates.env.filters["when"] = lambda iso: iso[:16].replace("T", " ") if iso else ""
 

@@ -198,6 +198,7 @@ def test_admin_page_adds_and_disables_users(server, editor_page):
     admin = page_login(server[0], "admin1", "admin-pass-1")
     page = admin.get("/admin").text
     assert 'data-user="editor1"' in page and "审计日志" in page
+    assert '<td data-action="login">登录</td>' in page  # the audit log in Chinese, its codes kept
     csrf = _csrf(page)
     r = admin.post("/admin/users", data={"csrf": csrf, "username": "page_editor", "password": "page-pass-1",
                                          "role": "editor", "unit": ""})
