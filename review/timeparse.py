@@ -82,7 +82,7 @@ _CLOCK = (r"(?:(?P<hh>\d{1,2}):(?P<mi>\d{2})"
 _TIME = _TOD + r"?\s*(?:" + _CLOCK + r")?"
 
 _PATTERNS: list[tuple[str, str]] = [
-    ("ymd", r"(?P<y>" + _Y + r")\s*年\s*(?P<mo>" + _N + r")\s*月\s*(?P<d>" + _N + r")\s*[日号]"),
+    ("ymd", r"(?P<y>" + _Y + r"\s*年|今年|去年|前年|上年|本年)\s*(?P<mo>" + _N + r")\s*月\s*(?P<d>" + _N + r")\s*[日号]"),
     ("iso", r"(?<!\d)(?P<y>\d{4})[-./](?P<mo>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
     ("ym_range", r"(?P<y>" + _Y + r"|今年|去年|前年|上年)\s*(?:年\s*)?(?P<mo>" + _N + r")\s*(?:-|—|－|~|～|至|到)\s*(?P<mo2>" + _N + r")\s*月"),
     ("yq", r"(?P<y>" + _Y + r"\s*年|今年|去年|前年|上年|本年)?\s*(?P<q>第?[一二三四1-4]季度|上半年|下半年|前三季度|前两季度|全年|年初|年底|年末|年中)"),
@@ -93,9 +93,13 @@ _PATTERNS: list[tuple[str, str]] = [
     ("year", r"(?<!\d)(?P<y>" + _Y + r")\s*年(?!\s*[\d一二三四五六七八九十]+\s*月)(?!代|级|度)"),
     ("same_day", r"(?P<same>当天|当日|当晚|同日|次日)"),
     ("rel_day", r"(?P<rel>今天|今日|今晨|今早|今晚|今夜|昨天|昨日|昨晚|昨夜|前天|前日|明天|明日|后天)"),
-    ("rel_period", r"(?P<relp>今年|去年|前年|上年|本月|当月|上月|上个月|本周|这周|上周|上星期|上个星期|本季度|上季度)"),
+    ("weekday", r"(?P<wk>上|本|这)个?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
+    ("rel_period", r"(?P<relp>今年|去年|前年|上年|本月|当月|上月|上个月|本周|这周|上周|上星期|上个星期|本季度|上季度)"
+                   r"(?:(?<=月)(?P<rpart>上旬|中旬|下旬|初|底|末))?"),
     ("festival", r"(?:(?P<fy>" + _Y + r"\s*年|今年|去年|上年)\s*)?(?P<fest>春节|元宵节|元宵|清明节|清明|五一|劳动节|端午节|端午|"
-                 r"中秋节|中秋|国庆节|国庆|元旦)(?P<fpart>小长假|长假|假期|期间|前夕|前后|当天|当日)?"),
+                 r"中秋节|中秋|国庆节|国庆|十一(?=小长假|长假|假期|期间|黄金周)|元旦|除夕|小年|腊八节|腊八|七夕节|七夕|"
+                 r"重阳节|重阳|冬至|儿童节|建党节|建军节|妇女节|教师节|植树节)"
+                 r"(?P<fpart>小长假|长假|黄金周|假期|期间|前夕|前后|当天|当日)?"),
     ("offset", r"(?P<on>\d{1,2}|[一二两三四五六七八九十]{1,3}|半|几)\s*(?P<ou>天|日|周|个星期|星期|个月|年)多?(?:前|以前|之前)"),
     ("offset_word", r"(?P<ow>上上周|上上星期|上上个月|上上月|大前天)"),
     ("vague", r"(?P<vague>近日|日前|近期|连日来|近几天|近两天|近来|前不久|最近)"),
@@ -107,14 +111,14 @@ _PATTERNS: list[tuple[str, str]] = [
 # regex engine reject most positions at once: a search of a lead is several times faster.
 _NUMERAL = r"\d一二两三四五六七八九十"
 _YEAR = r"\d〇零○一二三四五六七八九"
-_FIRST = {"ymd": _YEAR, "iso": r"\d", "ym_range": _YEAR + "今去前上", "yq": _YEAR + r"今去前上本\s第下全年",
+_FIRST = {"ymd": _YEAR + "今去前上本", "weekday": "上本这", "iso": r"\d", "ym_range": _YEAR + "今去前上", "yq": _YEAR + r"今去前上本\s第下全年",
           "ym": _YEAR + "今去前上本", "md": _NUMERAL, "m_range": _NUMERAL, "m_only": _NUMERAL, "year": _YEAR,
           "same_day": "当同次", "rel_day": "今昨前明后", "rel_period": "今去前上本当这",
-          "festival": _YEAR + "今去上春元清五劳端中国", "offset": _NUMERAL + "半几", "offset_word": "上大", "vague": "近日连前最",
+          "festival": _YEAR + "今去上春元清五劳端中国十除小腊七重冬儿建妇教植", "offset": _NUMERAL + "半几", "offset_word": "上大", "vague": "近日连前最",
           "d_only": _NUMERAL, "clock": _NUMERAL + r"\s凌清早上中午下傍晚夜深半"}
 
 _COMPILED = [(name, re.compile(f"(?=[{_FIRST[name]}])" + (
-    f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day") else pattern)))
+    f"{pattern}(?:\\s*{_TIME})?" if name in ("ymd", "iso", "md", "d_only", "rel_day", "same_day", "weekday") else pattern)))
     for name, pattern in _PATTERNS]
 # Any pattern's match starts where this one matches (the patterns, without group names, as
 # alternatives): one search finds the next position where some expression begins.
@@ -140,6 +144,8 @@ def _is_event(name: str, m: re.Match, before: str, after: str) -> bool:
     if name not in ("ym", "m_only", "yq", "year", "rel_period") or _UNTIL_BEFORE.search(before) or _SINCE_AFTER.search(after):
         return False
     if name in ("ym", "m_only") and m.groupdict().get("part") in _EVENT_PARTS:
+        return True
+    if name == "rel_period" and m.groupdict().get("rpart") in _EVENT_PARTS:
         return True
     return bool(_EVENT_AFTER.search(after))
 
@@ -349,10 +355,10 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
         if rel == "前年":
             return datetime(ref.year - 2, 1, 1, tzinfo=tz), datetime(ref.year - 1, 1, 1, tzinfo=tz), "year"
         if rel in ("本月", "当月"):
-            return datetime(ref.year, ref.month, 1, tzinfo=tz), _month_interval(ref.year, ref.month, None, tz)[1], "month"
+            return _month_interval(ref.year, ref.month, g.get("rpart"), tz)
         if rel in ("上月", "上个月"):
             y, mth = (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12)
-            return datetime(y, mth, 1, tzinfo=tz), datetime(ref.year, ref.month, 1, tzinfo=tz), "month"
+            return _month_interval(y, mth, g.get("rpart"), tz)
         monday = today - timedelta(days=ref.weekday())
         if rel in ("本周", "这周"):
             return monday, monday + timedelta(days=7), "week"
@@ -366,6 +372,12 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
             prev = q_start - timedelta(days=1)
             return datetime(prev.year, 3 * ((prev.month - 1) // 3) + 1, 1, tzinfo=tz), q_start, "quarter"
         return None
+    if name == "weekday":  # 上周五, 本周一, 这个星期天: one day of this or last week
+        monday = ref.date() - timedelta(days=ref.weekday()) - timedelta(days=7 if g["wk"] == "上" else 0)
+        day = monday + timedelta(days="一二三四五六日".find(g["wd"]) if g["wd"] in "一二三四五六日"
+                                 else 6 if g["wd"] == "天" else int(g["wd"]) - 1)
+        ctx.year, ctx.month, ctx.day = day.year, day.month, day
+        return _apply_clock(m, day, tz) or (_day_start(day, tz), _day_start(day + timedelta(days=1), tz), "day")
     if name == "vague":
         return ref - timedelta(days=10), ref, "vague"
     if name == "festival":
@@ -377,9 +389,15 @@ def _resolve(name: str, m: re.Match, ctx: _Context) -> tuple[datetime, datetime,
 
 # Festivals: (lunar?, month, day, days of the holiday from that day). Lunar dates come from
 # the lunardate package; 清明 is taken as 4 April (it falls on 4 or 5 April).
+# 除夕 is the day before 春节 (the lunar year's last day, the 29th or 30th); 冬至 is taken as
+# 21 December (it falls on the 21st or 22nd); 小年 as the northern 12/23. "十一" counts only
+# before 期间/假期/黄金周…, so "十一个" stays a number.
 _FESTIVALS = {"春节": (True, 1, 1, 7), "元宵": (True, 1, 15, 1), "清明": (False, 4, 4, 3), "五一": (False, 5, 1, 5),
               "劳动节": (False, 5, 1, 5), "端午": (True, 5, 5, 3), "中秋": (True, 8, 15, 3), "国庆": (False, 10, 1, 7),
-              "元旦": (False, 1, 1, 1)}
+              "十一": (False, 10, 1, 7), "元旦": (False, 1, 1, 1), "除夕": (True, 0, 0, 1), "小年": (True, 12, 23, 1),
+              "腊八": (True, 12, 8, 1), "七夕": (True, 7, 7, 1), "重阳": (True, 9, 9, 1), "冬至": (False, 12, 21, 1),
+              "儿童节": (False, 6, 1, 1), "建党节": (False, 7, 1, 1), "建军节": (False, 8, 1, 1),
+              "妇女节": (False, 3, 8, 1), "教师节": (False, 9, 10, 1), "植树节": (False, 3, 12, 1)}
 
 
 def _festival_day(name: str, year: int) -> date | None:
@@ -389,6 +407,8 @@ def _festival_day(name: str, year: int) -> date | None:
     from lunardate import LunarDate
 
     try:
+        if name == "除夕":  # the eve of the next lunar year's first day
+            return LunarDate(year + 1, 1, 1).toSolarDate() - timedelta(days=1)
         return LunarDate(year, month, day).toSolarDate()
     except ValueError:  # outside the package's table (1900–2099)
         return None

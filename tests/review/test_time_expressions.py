@@ -132,3 +132,81 @@ def test_first_half_figures_on_5_july_are_not_stale():
 def test_urgent_lateness_is_still_measured_from_the_hour():
     ev = event_time("", "7月24日22时许，某镇一民房发生火灾，未造成人员伤亡。", REF)
     assert ev.first is not None and ev.first.begin == datetime(2025, 7, 24, 22, 0, tzinfo=SHANGHAI)
+
+
+def _at(month, day, hour=0, year=2025):
+    return datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+# Days and hours, weekdays of this and last week, parts of relative months, quarters and
+# halves, and the smaller festivals and commemorative days (REF is Friday 25 July 2025;
+# lunar dates checked against the calendar: 除夕 28 Jan 2025, 小年 22 Jan, 腊八 7 Jan,
+# 七夕 10 Aug 2024, 重阳 11 Oct 2024; a day still ahead this year is last year's).
+@pytest.mark.parametrize("text,begin,until", [
+    ("2025年7月20日", _at(7, 20), _at(7, 21)),
+    ("7月20号", _at(7, 20), _at(7, 21)),
+    ("7月20日晚", _at(7, 20, 18), _at(7, 21)),
+    ("昨日", _at(7, 24), _at(7, 25)),
+    ("昨晚", _at(7, 24, 18), _at(7, 25)),
+    ("今天凌晨", _at(7, 25, 0), _at(7, 25, 6)),
+    ("前日", _at(7, 23), _at(7, 24)),
+    ("去年12月31日", _at(12, 31, year=2024), _at(1, 1)),
+    ("今年3月5日上午", _at(3, 5, 6), _at(3, 5, 12)),
+    ("前年5月1日", _at(5, 1, year=2023), _at(5, 2, year=2023)),
+    ("上周五", _at(7, 18), _at(7, 19)),
+    ("本周一", _at(7, 21), _at(7, 22)),
+    ("上星期三", _at(7, 16), _at(7, 17)),
+    ("上礼拜二", _at(7, 15), _at(7, 16)),
+    ("本周三下午", _at(7, 23, 12), _at(7, 23, 18)),
+    ("上周五晚8时", _at(7, 18, 20), _at(7, 18, 21)),
+    ("6月15日上午9时", _at(6, 15, 9), _at(6, 15, 10)),
+    ("24日凌晨3时", _at(7, 24, 3), _at(7, 24, 4)),
+    ("7月22日下午", _at(7, 22, 12), _at(7, 22, 18)),
+    ("23日晚8时许", _at(7, 23, 20), _at(7, 23, 21)),
+    ("上月底", _at(6, 21), _at(7, 1)),
+    ("上月中旬", _at(6, 11), _at(6, 21)),
+    ("本月初", _at(7, 1), _at(7, 11)),
+    ("上个月下旬", _at(6, 21), _at(7, 1)),
+    ("上个月", _at(6, 1), _at(7, 1)),
+    ("今年上半年", _at(1, 1), _at(7, 1)),
+    ("去年下半年", _at(7, 1, year=2024), _at(1, 1)),
+    ("去年四季度", _at(10, 1, year=2024), _at(1, 1)),
+    ("今年二季度", _at(4, 1), _at(7, 1)),
+    ("2024年11月", _at(11, 1, year=2024), _at(12, 1, year=2024)),
+    ("二〇二四年十二月", _at(12, 1, year=2024), _at(1, 1)),
+    ("六月", _at(6, 1), _at(7, 1)),
+    ("去年年底", _at(11, 1, year=2024), _at(1, 1)),
+    ("今年年初", _at(1, 1), _at(3, 1)),
+    ("前年", _at(1, 1, year=2023), _at(1, 1, year=2024)),
+    ("除夕", _at(1, 28), _at(1, 29)),
+    ("小年", _at(1, 22), _at(1, 23)),
+    ("腊八节", _at(1, 7), _at(1, 8)),
+    ("七夕", _at(8, 10, year=2024), _at(8, 11, year=2024)),
+    ("重阳节", _at(10, 11, year=2024), _at(10, 12, year=2024)),
+    ("冬至", _at(12, 21, year=2024), _at(12, 22, year=2024)),
+    ("儿童节", _at(6, 1), _at(6, 2)),
+    ("建党节", _at(7, 1), _at(7, 2)),
+    ("建军节", _at(8, 1, year=2024), _at(8, 2, year=2024)),
+    ("妇女节", _at(3, 8), _at(3, 9)),
+    ("教师节", _at(9, 10, year=2024), _at(9, 11, year=2024)),
+    ("植树节", _at(3, 12), _at(3, 13)),
+    ("十一期间", _at(10, 1, year=2024), _at(10, 8, year=2024)),
+    ("十一黄金周", _at(10, 1, year=2024), _at(10, 8, year=2024)),
+    ("国庆黄金周", _at(10, 1, year=2024), _at(10, 8, year=2024)),
+    ("重阳节当天", _at(10, 11, year=2024), _at(10, 12, year=2024)),
+    ("冬至前后", _at(12, 14, year=2024), _at(12, 29, year=2024)),
+])
+def test_interval_to_the_hour(text, begin, until):
+    m = _one(text)
+    assert m.text == text
+    assert (m.begin, m.until) == (begin, until)
+
+
+@pytest.mark.parametrize("text", ["十一个乡镇", "小区", "冬季", "教师", "建设", "儿童", "腊肉", "重要"])
+def test_words_that_only_look_like_days_are_not_times(text):
+    assert find_times(text, REF) == []
+
+
+@pytest.mark.parametrize("expr", ["上月中旬", "上周五", "去年12月31日", "重阳节期间"])
+def test_more_meetings_reported_late_july_are_stale(expr):
+    test_meeting_reported_late_july_is_stale(expr)
