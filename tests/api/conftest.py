@@ -46,16 +46,8 @@ def database_url(request, tmp_path_factory):
     """A fresh database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'briefs.db'}"
-    from sqlalchemy import create_engine, text
-
-    pg = request.getfixturevalue("postgres")
     name = f"briefs_{request.module.__name__.rsplit('.', 1)[-1]}"
-    engine = create_engine(pg.url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    return pg.url.rsplit("/", 1)[0] + f"/{name}"
+    return request.getfixturevalue("postgres").fresh_database(name)
 
 
 @pytest.fixture(scope="module")

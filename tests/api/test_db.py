@@ -14,15 +14,7 @@ def test_migrations_match_the_tables_and_rerun_safely(backend, tmp_path, request
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'm.db'}"
     else:
-        from sqlalchemy import create_engine, text
-
-        pg = request.getfixturevalue("postgres")
-        admin = create_engine(pg.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS briefs_migrations"))
-            conn.execute(text("CREATE DATABASE briefs_migrations"))
-        admin.dispose()
-        url = pg.url.rsplit("/", 1)[0] + "/briefs_migrations"
+        url = request.getfixturevalue("postgres").fresh_database("briefs_migrations")
     engine = make_engine(url)
     upgrade(engine)
     upgrade(engine)  # a second run is a no-op

@@ -53,15 +53,7 @@ def service_env(request, tmp_path, trained_model_dir):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'briefs.db'}"
     else:
-        from sqlalchemy import create_engine, text
-
-        pg = request.getfixturevalue("postgres")
-        engine = create_engine(pg.url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS briefs_fault"))
-            conn.execute(text("CREATE DATABASE briefs_fault"))
-        engine.dispose()
-        url = pg.url.rsplit("/", 1)[0] + "/briefs_fault"
+        url = request.getfixturevalue("postgres").fresh_database("briefs_fault")
     env = {**os.environ, "BRIEFS_DATABASE_URL": url, "BRIEFS_MODEL_DIR": str(trained_model_dir),
            "BRIEFS_SECRET_KEY": "z" * 48, "BRIEFS_PASSWORD": "fault-pass-1"}
     briefs = Path(sys.executable).with_name("briefs")

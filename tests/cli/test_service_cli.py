@@ -73,15 +73,7 @@ def any_db_env(request, tmp_path, monkeypatch, trained_model_dir):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'briefs.db'}"
     else:
-        from sqlalchemy import create_engine, text
-
-        pg = request.getfixturevalue("postgres")
-        engine = create_engine(pg.url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS briefs_cli_limits"))
-            conn.execute(text("CREATE DATABASE briefs_cli_limits"))
-        engine.dispose()
-        url = pg.url.rsplit("/", 1)[0] + "/briefs_cli_limits"
+        url = request.getfixturevalue("postgres").fresh_database("briefs_cli_limits")
     monkeypatch.setenv("BRIEFS_DATABASE_URL", url)
     monkeypatch.setenv("BRIEFS_MODEL_DIR", str(trained_model_dir))
     monkeypatch.setenv("BRIEFS_SECRET_KEY", "s" * 48)
