@@ -408,8 +408,8 @@ def _festival_day(name: str, year: int) -> date | None:
 
     try:
         if name == "除夕":  # the eve of the next lunar year's first day
-            return LunarDate(year + 1, 1, 1).toSolarDate() - timedelta(days=1)
-        return LunarDate(year, month, day).toSolarDate()
+            return LunarDate(year + 1, 1, 1).to_solar_date() - timedelta(days=1)
+        return LunarDate(year, month, day).to_solar_date()
     except ValueError:  # outside the package's table (1900–2099)
         return None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -111,9 +113,26 @@ def follow(page, selector: str) -> None:
         page.click(selector)
 
 
-def page_in_browser(browser, base: str, username: str, password: str):
-    """A new browser context logged in through the login form; `page.dialogs` collects any alert."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(os.environ.get("BRIEFS_SCREENSHOTS", "var/screenshots"))
+
+
+def screenshot(page, name: str) -> Path:
+    """A full-page picture for a reviewer, in var/screenshots/ (BRIEFS_SCREENSHOTS elsewhere),
+    named by the journey and the viewport width: `queue-undo-390.png`."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def page_in_browser(browser, base: str, username: str, password: str, viewport: dict | None = None):
+    """A new browser context logged in through the login form; `page.dialogs` collects any alert.
+    `viewport` is DESKTOP unless given (PHONE for the 390 px journeys); a phone context has touch."""
+    viewport = viewport or DESKTOP
+    context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                  has_touch=viewport["width"] < 600, is_mobile=viewport["width"] < 600)
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
