@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 MODEL_DIR := var/models/default
 DATA := data_samples/briefs.jsonl
 PIP_FLAGS := --disable-pip-version-check --no-input -q
@@ -25,11 +26,20 @@ $(BIN)/python:
 		|| { echo "需要 Python 3.11(找到的是:$(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# `make run` installs what running needs; `make test` adds the test tools (pytest, Playwright,
+# schemathesis, import-linter...) on top.
 $(STAMP): pyproject.toml | $(BIN)/python
+	@echo "安装运行所需的软件包到 $(VENV)/(首次约 2 分钟)"
 	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip 2>&1 | grep -v "is ignored" || true
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import review, models, training, cli, jieba, sklearn, skops" 
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install $(PIP_FLAGS) -e . 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import review, models, training, cli, jieba, sklearn, skops"
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	@echo "安装测试工具"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import pytest, playwright, schemathesis, importlinter"
+	touch $(TEST_STAMP)
 
 # The default model is trained from the hand-written samples; retrained when they change.
 # An empty model registry (var/models/registry) registers it as v1, the first champion.
@@ -67,17 +77,17 @@ chromium:
 		echo "安装 Chromium(Debian 软件包 chromium)"; $(APT_INSTALL) chromium >/dev/null; }
 	@command -v chromium
 
-test: $(STAMP) postgres chromium lint
+test: $(TEST_STAMP) postgres chromium lint
 	$(BIN)/python -m pytest -q
 
 # The import contract in pyproject.toml ([tool.importlinter]): the layers point one way.
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/lint-imports --no-cache
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP) postgres chromium
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(MODEL_DIR)/meta.json
+bench: $(MODEL_DIR)/meta.json $(TEST_STAMP)
 	$(BIN)/python bench/score_throughput.py
 
 # Archive scale (long: about an hour on 2 cores): a 1M-brief archive, the index against

@@ -209,7 +209,7 @@ def train(
     briefs = load_briefs(data)
     progress = lambda m: err.print(f"· {m}")  # noqa: E731
     if backend == "linear":
-        model = train_model(briefs, config=load_config(config), seed=seed, progress=progress)
+        model = _train_linear(briefs, config=load_config(config), seed=seed)
     else:
         model = _train_transformer(briefs, base_model, config=load_config(config), seed=seed, progress=progress,
                                    combine=combine, transformer_params={
@@ -217,6 +217,22 @@ def train(
                                        "max_length": max_length, "learning_rate": learning_rate})
     path = model.save(output or default_model_dir())
     err.print(f"[green]模型已保存[/]:{path}(版本 {model.version},训练样本 {len(briefs)} 条)")
+
+
+def _train_linear(briefs, **kwargs):
+    """`train_model` with a progress bar: each step's name, the share done, time spent and left."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from training.train import train_model
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("已用"),
+                  TimeElapsedColumn(), TextColumn("预计还需"), TimeRemainingColumn(), console=err,
+                  transient=False) as bar:
+        task = bar.add_task(f"训练 {len(briefs)} 条", total=1.0)
+        model = train_model(briefs, **kwargs, progress=lambda m: bar.update(task, description=m),
+                            advance=lambda share: bar.advance(task, share))
+        bar.update(task, description="训练完成", completed=1.0)
+    return model
 
 
 def _train_transformer(briefs, base_model: Path, **kwargs):

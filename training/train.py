@@ -106,8 +106,15 @@ def predict_text(featurizer, category, urgent_model, X) -> tuple[np.ndarray, np.
     return BriefModel(featurizer, category, urgent_model, None, None).predict_proba(X)
 
 
+# Shares of the default model's training time, measured on the 1,205 samples (`briefs train`,
+# 29 s on 2 cores): the full text models, each of the four folds on three quarters of the rows, then
+# the duplicate search and adoption models. `advance` reports the share done after each step.
+WORK_FULL, WORK_FOLD, WORK_OUTCOME = 0.24, 0.17, 0.08
+
+
 def out_of_fold(briefs: Sequence[Brief], params: dict, *, folds: int = 4, seed: int = 0,
-                progress: Callable[[str], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                progress: Callable[[str], None] | None = None,
+                advance: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Category and urgent probabilities for each brief from a model that never saw it."""
     y = np.array([b.labels.category for b in briefs])
     probs = np.zeros((len(briefs), len(CATEGORIES)))
@@ -119,6 +126,8 @@ def out_of_fold(briefs: Sequence[Brief], params: dict, *, folds: int = 4, seed: 
         f, c, u = fit_text_models([briefs[i] for i in train_idx], params, seed)
         p, q = predict_text(f, c, u, columns([briefs[i] for i in test_idx]))
         probs[test_idx], urgent[test_idx] = p, q
+        if advance:
+            advance(WORK_FOLD * 4 / folds)
     return probs, urgent
 
 
@@ -146,8 +155,9 @@ def fit_outcome_models(briefs: Sequence[Brief], probs: np.ndarray, urgent: np.nd
 
 def train_model(briefs: Sequence[Brief], *, config: ReviewConfig | None = None, params: dict | None = None,
                 seed: int = 0, progress: Callable[[str], None] | None = None, version: str | None = None,
-                parent: str | None = None) -> BriefModel:
-    """Train every part of the default model on labelled briefs."""
+                parent: str | None = None, advance: Callable[[float], None] | None = None) -> BriefModel:
+    """Train every part of the default model on labelled briefs. `progress` gets each step's
+    name, `advance` the share of the whole work each finished step was (they add up to 1)."""
     config = config or default_config()
     params = {**DEFAULT_PARAMS, **(params or {})}
     briefs = list(briefs)
@@ -155,11 +165,15 @@ def train_model(briefs: Sequence[Brief], *, config: ReviewConfig | None = None, 
     if progress:
         progress("训练类别与紧急程度模型")
     featurizer, category, urgent_model = fit_text_models(briefs, params, seed)
-    probs, urgent = out_of_fold(briefs, params, seed=seed, progress=progress)
+    if advance:
+        advance(WORK_FULL)
+    probs, urgent = out_of_fold(briefs, params, seed=seed, progress=progress, advance=advance)
     if progress:
         progress("训练采用预测模型")
     embed = BriefModel(featurizer, category, urgent_model, None, None).embed
     adoption, instruction = fit_outcome_models(briefs, probs, urgent, config, embed=embed)
+    if advance:
+        advance(WORK_OUTCOME)
     digest = data_hash(briefs)
     created = clock.now()
     meta = {
