@@ -16,7 +16,14 @@ each slice a different writer; slices are the id prefixes) gives the same figure
 no real set exists.
 
     .venv/bin/python bench/real_eval.py [--dev ../shared/eval/real_dev.jsonl] [--writers]
-                                        [--plot bench/out/real_eval.png]
+                                        [--plot bench/out/real_eval.svg] [--learning-curve]
+
+`--learning-curve` asks how many real decisions it takes to move the model: the dev set is
+cut into 5 folds (stratified by label); for k = 0..4 the models are trained on the samples
+plus k folds of real briefs (as editors' decisions would add them, each weighing
+`retrain.decision_weight` or 1) and tested on the other folds, every rotation of the folds
+averaged. The dev briefs are used there as stand-ins for an office's own decisions; the
+default model is never trained on them.
 
 Nothing is asserted; the figures go in the README.
 """
@@ -76,10 +83,10 @@ class Default:
     def __init__(self, params: dict | None = None) -> None:
         self.params = params
 
-    def fit(self, briefs):
+    def fit(self, briefs, weights: dict | None = None):
         from training.train import DEFAULT_PARAMS, fit_text_models
 
-        self.parts = fit_text_models(list(briefs), {**DEFAULT_PARAMS, **(self.params or {})})
+        self.parts = fit_text_models(list(briefs), {**DEFAULT_PARAMS, **(self.params or {})}, weights=weights)
         return self
 
     def predict(self, X) -> np.ndarray:
@@ -89,11 +96,11 @@ class Default:
         return np.array([CATEGORIES[j] for j in probs.argmax(axis=1)])
 
 
-def rows(briefs):
+def rows(briefs, weights: dict | None = None):
     """The default model's training rows (every brief, and each titled brief's title alone) and weights."""
     from training.train import DEFAULT_PARAMS, _augmented
 
-    X, y, _, weight = _augmented(briefs, DEFAULT_PARAMS)
+    X, y, _, weight = _augmented(briefs, DEFAULT_PARAMS, weights)
     return [tuple(x) for x in X], y, weight
 
 
@@ -130,11 +137,91 @@ def evaluate(models: dict, items: list[dict]) -> dict:
     return out
 
 
-def fit_all(briefs) -> dict:
-    """The default model and the two baselines, fitted on the same briefs."""
-    X, y, w = rows(briefs)
-    return {"default": Default().fit(briefs), "tfidf+lr": Plain("lr").fit(X, y, w),
+def fit_all(briefs, weights: dict | None = None) -> dict:
+    """The default model and the two baselines, fitted on the same briefs (and weights)."""
+    X, y, w = rows(briefs, weights)
+    return {"default": Default().fit(briefs, weights), "tfidf+lr": Plain("lr").fit(X, y, w),
             "tfidf+svm": Plain("svm").fit(X, y, w)}
+
+
+def as_briefs(items: list[dict]):
+    """Dev items as labelled briefs, the way an editor's decision would add them to a snapshot."""
+    from datetime import datetime
+
+    from review.brief import Brief, Labels
+
+    when = datetime.fromisoformat("2026-06-01T09:00:00+08:00")
+    return [Brief(id=f"dev-{it['id']}", unit="(真实信息)", title=it["title"] or "", body=it["body"] or "",
+                  submitted_at=when, labels=Labels(categories=(it["label"], *[c for c in it.get("also", [])
+                                                                              if c != it["label"]])))
+            for it in items]
+
+
+def learning_curve(briefs, dev: list[dict], weights_to_try: list[float], folds: int = 5) -> dict:
+    """Accepted and strict accuracy on held-out dev folds against the number of real briefs added."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = [it["label"] for it in dev]
+    parts = [test for _, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(dev)), labels)]
+    curve: dict = {}
+    for weight in weights_to_try:
+        for k in range(folds):
+            rotations = [0] if k == 0 else range(folds)
+            sums: dict = {}
+            added = []
+            for r in rotations:
+                train_idx = sorted(i for j in range(k) for i in parts[(r + j) % folds])
+                test_idx = sorted(set(range(len(dev))) - set(train_idx))
+                extra = as_briefs([dev[i] for i in train_idx])
+                models = fit_all(list(briefs) + extra, {b.id: weight for b in extra})
+                result = evaluate(models, [dev[i] for i in test_idx])
+                for name, shapes in result.items():
+                    acc = sums.setdefault(name, {"accepted": [], "strict": [], "problem": []})
+                    acc["accepted"].append(shapes["all"]["accepted"])
+                    acc["strict"].append(shapes["all"]["strict"])
+                    acc["problem"].append(shapes["all"]["recall"]["problem"])
+                added.append(len(train_idx))
+            point = {name: {key: round(float(np.mean([v for v in vals if v is not None])), 3)
+                            for key, vals in acc.items()} for name, acc in sums.items()}
+            curve.setdefault(str(weight), []).append({"added": int(np.mean(added)), **point})
+            print(f"  weight {weight:g}, {int(np.mean(added))} real briefs added: "
+                  + ", ".join(f"{n} {p['accepted']:.3f}/{p['strict']:.3f}" for n, p in point.items()), flush=True)
+    return curve
+
+
+def plot_curve(curve: dict, path: Path) -> None:
+    """Accepted accuracy on the held-out folds against real briefs added, per weight and model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _cjk_font(plt)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for weight, points in curve.items():
+        xs = [p["added"] for p in points]
+        for name, style in (("default", "-"), ("tfidf+lr", ":")):
+            ax.plot(xs, [p[name]["accepted"] for p in points], style, marker="o",
+                    label=f"{'默认模型' if name == 'default' else '字符 TF-IDF 基线'},每条决定权重 {float(weight):g}")
+    ax.set_xlabel("加入训练的真实信息条数(代替编辑的决定)")
+    ax.set_ylabel("其余真实信息上的可接受准确率")
+    ax.set_title("编辑决定对模型的作用(学习曲线)")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    print(f"plot: {path}")
+
+
+def _cjk_font(plt) -> None:
+    """Chinese labels without a CJK font on this machine: the plots are SVG with their text kept
+    as text (`svg.fonttype = none`) naming CJK fonts, so the browser that opens them draws the
+    characters; matplotlib's own metrics (DejaVu) only place them."""
+    import warnings
+
+    plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "DejaVu Sans"]
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
 def print_table(title: str, results: dict) -> None:
@@ -188,11 +275,7 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from matplotlib import font_manager
-
-    cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("CJK", "WenQuanYi", "Hei"))]
-    if cjk:
-        plt.rcParams["font.sans-serif"] = cjk[:1] + plt.rcParams["font.sans-serif"]
+    _cjk_font(plt)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     shapes = [("all", "全部"), ("title+body", "有标题和正文"), ("body only", "仅正文"), ("title only", "仅标题")]
     width = 0.8 / len(results)
@@ -211,7 +294,7 @@ def plot(results: dict, path: Path) -> None:
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path)
     print(f"\nplot: {path}")
 
 
@@ -220,8 +303,12 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared" / "eval" / "real_dev.jsonl")
     parser.add_argument("--train", type=Path, default=ROOT / "data_samples" / "briefs.jsonl")
     parser.add_argument("--writers", action="store_true", help="also the cross-writer split of the corpus")
-    parser.add_argument("--plot", type=Path, default=ROOT / "bench" / "out" / "real_eval.png")
+    parser.add_argument("--plot", type=Path, default=ROOT / "bench" / "out" / "real_eval.svg")
     parser.add_argument("--json", type=Path, default=None, help="write every figure as JSON here")
+    parser.add_argument("--learning-curve", action="store_true",
+                        help="accuracy on real briefs against the number of real decisions added")
+    parser.add_argument("--weights", type=float, nargs="+", default=None,
+                        help="decision weights for the learning curve (default: 1 and retrain.decision_weight)")
     args = parser.parse_args()
 
     from review.records import load_briefs
@@ -243,6 +330,14 @@ def main() -> None:
         print("\ncross-writer split of the corpus:")
         out["writers"] = writers(briefs)
         print_table("cross-writer (accepted/strict; recall)", out["writers"])
+    if args.learning_curve and dev:
+        from review.config import load_config
+
+        configured = float(load_config().section("retrain")["decision_weight"])
+        weights = args.weights or sorted({1.0, configured})
+        print(f"\nlearning curve (5 folds of the dev set; decision weights {weights}; accepted/strict on the rest):")
+        out["learning_curve"] = learning_curve(briefs, dev, weights)
+        plot_curve(out["learning_curve"], args.plot.with_name("learning_curve.svg"))
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
 

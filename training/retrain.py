@@ -92,7 +92,10 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
                              min_test=int(rules["min_time_test"]))
     say(f"快照 {snapshot.hash[:12]}:{len(snapshot.briefs)} 条(训练 {len(train)},时间测试 {len(test)},"
         f"留出 {len(heldout)})")
-    model = train_model(train, config=config, seed=seed, progress=say, parent=champion_version)
+    weight = float(rules["decision_weight"])
+    weights = snapshot.weights(weight)
+    say(f"编辑决定与补充标注 {sum(1 for b in train if b.id in weights)} 条,每条按 {weight:g} 条样本计")
+    model = train_model(train, config=config, seed=seed, progress=say, parent=champion_version, weights=weights)
     evaluations: dict[str, dict[str, ModelEvaluation]] = {}
     comparison: dict[str, dict] = {"champion": {}, "challenger": {}}
     for split, split_name in SPLITS:

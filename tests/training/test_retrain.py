@@ -111,6 +111,8 @@ def test_retraining_on_shuffled_labels_is_refused_and_the_live_model_is_unchange
     # the challenger's data is traceable: its snapshot is stored under its hash
     snapshot = root / "snapshots" / f"{meta['snapshot_hash'][:16]}.jsonl"
     assert snapshot.is_file() and meta["snapshot"]["sources"] == {"data": 1205}
+    # every brief of a --data file counts as retrain.decision_weight samples (3 by default)
+    assert meta["weighted"] == {"3.0": 1205} and "编辑决定与补充标注 1205 条,每条按 3 条样本计" in result.output
     (run,) = registry.runs()
     assert run["version"] == "v2" and run["promoted"] is False and run["reason"] in result.output.replace("\n", "")
     assert (root / "reports" / "retrain-v2" / "index.html").is_file()
