@@ -94,10 +94,10 @@ def recall_precision(archive: Path, limit: int, config) -> None:
         fp = index.fingerprint(b.text)
         if fp is None:
             continue
-        for m in index.query(b.text, submitted_at=b.submitted_at, threshold=THRESHOLD, seq=len(index), signature=fp,
+        for m in index.query(b.text, submitted_at=b.submitted_at, threshold=THRESHOLD, seq=len(index), fingerprint=fp,
                              limit=10**6, brief_id=b.id):
             found.add((position[m.id], i))
-        index.add(b.id, b.unit, b.submitted_at, b.text, signature=fp)
+        index.add(b.id, b.unit, b.submitted_at, b.text, fingerprint=fp)
     index_seconds = time.perf_counter() - started
     hits = len(found & truth)
     recall = hits / len(truth) if truth else 1.0
@@ -142,7 +142,7 @@ def main() -> None:
             briefs_iter = read_briefs(args.archive)
             for b, fp in zip(*_tee_map(pool, briefs_iter)):
                 if fp is not None:
-                    index.add(b.id, b.unit, b.submitted_at, b.text, signature=fp)
+                    index.add(b.id, b.unit, b.submitted_at, b.text, fingerprint=fp)
                 n += 1
                 # A reservoir of query briefs from the whole archive.
                 if len(sample) < args.queries:
@@ -208,7 +208,7 @@ def query_only(index_dir: Path, queries: Path) -> None:
         if fp is None:
             continue
         t0, c0 = time.perf_counter(), time.thread_time()
-        matches += bool(index.query(q["text"], submitted_at=now, threshold=threshold, signature=fp, brief_id=q["id"]))
+        matches += bool(index.query(q["text"], submitted_at=now, threshold=threshold, fingerprint=fp, brief_id=q["id"]))
         lat.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.thread_time() - c0) * 1000)
     lat_full = []

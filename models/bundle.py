@@ -91,11 +91,11 @@ class BriefModel:
         The same-event vectors are the featurizer's title + body TF-IDF block, so batch
         scoring takes them from the features instead of running the n-gram analyzer again.
         """
+        text = self.featurizer.block("text_chars")
         if len(X) == 0:
-            return np.zeros((0, len(CATEGORIES))), np.zeros(0), sp.csr_matrix((0, len(self.featurizer.text_vec_.vocabulary_)))
+            return np.zeros((0, len(CATEGORIES))), np.zeros(0), sp.csr_matrix((0, text.stop - text.start))
         feats = self.featurizer.transform(X)
-        start = len(self.featurizer.title_vec_.vocabulary_)
-        vectors = feats[:, start:start + len(self.featurizer.text_vec_.vocabulary_)].tocsr()
+        vectors = feats[:, text].tocsr()
         return (*self._predict(feats, X), vectors)
 
     def _predict(self, feats, X) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ def category_evidence(model, title: str, body: str, category: str, *, top: int =
     push = x.data * (coef[k, x.indices] - coef[:, x.indices].mean(axis=0))
     order = np.argsort(-push)[:TERMS]
     terms = _terms(model.featurizer)
-    title_size = len(model.featurizer.title_vec_.vocabulary_)
+    title_block = model.featurizer.block("title_chars")
     text = f"{title}\n{body}" if title and body else (title or body)
     scores = np.zeros(len(text) + 1)
     hit = np.zeros(len(text) + 1, dtype=bool)
@@ -39,7 +39,7 @@ def category_evidence(model, title: str, body: str, category: str, *, top: int =
         term = terms.get(index)
         if not term or not term.strip():
             continue
-        where = title if index < title_size else text
+        where = title if title_block.start <= index < title_block.stop else text
         starts = _occurrences(where, term)
         for start in starts:
             scores[start:start + len(term)] += push[j] / len(starts) / len(term)
@@ -73,10 +73,9 @@ def _terms(featurizer) -> dict[int, str]:
     """Feature index → n-gram, for the title and text blocks (built once per featurizer)."""
     cached = getattr(featurizer, "_evidence_terms", None)
     if cached is None:
-        title = featurizer.title_vec_.vocabulary_
-        offset = len(title)
-        cached = {i: t for t, i in title.items()}
-        cached.update({offset + i: t for t, i in featurizer.text_vec_.vocabulary_.items()})
+        title, text = featurizer.block("title_chars"), featurizer.block("text_chars")
+        cached = {title.start + i: t for t, i in featurizer.title_vec_.vocabulary_.items()}
+        cached.update({text.start + i: t for t, i in featurizer.text_vec_.vocabulary_.items()})
         featurizer._evidence_terms = cached
     return cached
 

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from review.brief import CATEGORIES
 from review.cues import counts as cue_counts
@@ -329,7 +330,7 @@ def char_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     indptr = np.searchsorted(row, np.arange(len(docs) + 1))
     counts_matrix = sp.csr_matrix((counts.astype(vec.dtype), col, indptr), shape=(len(docs), n_features))
     counts_matrix.has_sorted_indices = True
-    return vec._tfidf.transform(counts_matrix, copy=False)
+    return _weigh(vec, counts_matrix)
 
 
 def word_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
@@ -355,7 +356,19 @@ def word_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
     counts_matrix.has_sorted_indices = True
     if vec.binary:
         counts_matrix.data.fill(1)
-    return vec._tfidf.transform(counts_matrix, copy=False)
+    return _weigh(vec, counts_matrix)
+
+
+def _weigh(vec: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """The vectorizer's TF-IDF step on a count matrix, in place, from its public parameters
+    (`sublinear_tf`, `idf_`, `norm`): what `vec.transform` does after counting, in the same
+    order, so the values are the same (tests compare with scikit-learn)."""
+    if vec.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    if vec.use_idf:
+        counts.data *= vec.idf_[counts.indices]
+    return normalize(counts, norm=vec.norm, copy=False) if vec.norm is not None else counts
 
 
 def _transform(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
@@ -432,11 +445,29 @@ class BriefFeaturizer(TransformerMixin, BaseEstimator):
                                 + len(DENSE_NAMES))
         return self
 
+    def _blocks(self) -> list[tuple[str, CompactTfidfVectorizer | None]]:
+        """The feature blocks by name, in the order `transform` stacks their columns."""
+        return ([("title_chars", self.title_vec_), ("text_chars", self.text_vec_)]
+                + ([("title_words", self.word_vec_)] if self.word_vec_ is not None else [])
+                + [("dense", None)])
+
+    def block(self, name: str) -> slice:
+        """The columns of one block of `transform`'s output: `title_chars` (character n-grams of
+        the title), `text_chars` (of title + body: the same-event vectors), `title_words`, `dense`."""
+        start = 0
+        for block, vec in self._blocks():
+            width = len(vec.vocabulary_) if vec is not None else len(DENSE_NAMES)
+            if block == name:
+                return slice(start, start + width)
+            start += width
+        raise KeyError(name)
+
     def transform(self, X):
         titles, bodies = as_columns(X)
-        texts = [strip_space(t + " " + b) for t, b in zip(titles, bodies)]
-        blocks = [_transform(self.title_vec_, [strip_space(t) for t in titles]), _transform(self.text_vec_, texts)]
-        if self.word_vec_ is not None:
-            blocks.append(_transform(self.word_vec_, titles))
-        blocks.append(sp.csr_matrix(dense_features(titles, bodies) * self.dense_weight, dtype=np.float32))
+        inputs = {"title_chars": lambda: [strip_space(t) for t in titles],
+                  "text_chars": lambda: [strip_space(t + " " + b) for t, b in zip(titles, bodies)],
+                  "title_words": lambda: titles}
+        blocks = [_transform(vec, inputs[name]()) if vec is not None else
+                  sp.csr_matrix(dense_features(titles, bodies) * self.dense_weight, dtype=np.float32)
+                  for name, vec in self._blocks()]
         return sp.hstack(blocks, format="csr")

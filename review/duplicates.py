@@ -464,7 +464,6 @@ class DuplicateIndex:
         """The fingerprint of a text, or None when it is too short to compare."""
         return self.fingerprints([text])[0]
 
-    signature = fingerprint  # the name callers of the first index used
 
     def fingerprints(self, texts: Sequence[str], block: int = 16) -> list[Fingerprint | None]:
         """The fingerprint of each text (None when too short), computed a block of texts at a time.
@@ -527,9 +526,9 @@ class DuplicateIndex:
     # --- adding ------------------------------------------------------------------------------------
 
     def add(self, brief_id: str, unit: str, submitted_at: datetime, text: str,
-            signature: Fingerprint | None = None) -> int:
+            fingerprint: Fingerprint | None = None) -> int:
         """Index one brief; returns its sequence number (-1 if too short to index)."""
-        fp = self.fingerprint(text) if signature is None else signature
+        fp = self.fingerprint(text) if fingerprint is None else fingerprint
         if fp is None:
             return -1
         seq = len(self)
@@ -616,14 +615,14 @@ class DuplicateIndex:
         return np.concatenate(rows), np.concatenate(ords)
 
     def query(self, text: str, *, submitted_at: datetime, threshold: float, seq: int | None = None,
-              signature: Fingerprint | None = None, limit: int = 5, brief_id: str | None = None) -> list[DuplicateMatch]:
+              fingerprint: Fingerprint | None = None, limit: int = 5, brief_id: str | None = None) -> list[DuplicateMatch]:
         """Earlier briefs whose similarity to `text` is at least `threshold`, best first.
 
         Earlier means submitted before `submitted_at`, or at the same time but added before
         `seq` (the query's own sequence number when it is itself in the index). A brief with
         the same id as the query (the same record met again) is never its duplicate.
         """
-        fp = self.fingerprint(text) if signature is None else signature
+        fp = self.fingerprint(text) if fingerprint is None else fingerprint
         if fp is None:
             return []
         return self.query_many([fp], [submitted_at.timestamp()], threshold=threshold,
@@ -801,9 +800,9 @@ def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),
     for brief in briefs:
         sig = index.fingerprint(brief.text)
         sigs.append(sig)
-        seqs.append(index.add(brief.id, brief.unit, brief.submitted_at, brief.text, signature=sig)
+        seqs.append(index.add(brief.id, brief.unit, brief.submitted_at, brief.text, fingerprint=sig)
                     if sig is not None else -1)
-    found = [index.query(b.text, submitted_at=b.submitted_at, threshold=threshold, seq=seq, signature=sig,
+    found = [index.query(b.text, submitted_at=b.submitted_at, threshold=threshold, seq=seq, fingerprint=sig,
                          brief_id=b.id)
              if sig is not None else [] for b, sig, seq in zip(briefs, sigs, seqs)]
     if embed is not None and briefs:

@@ -1,6 +1,7 @@
 """The NumPy character n-gram TF-IDF gives scikit-learn's matrix exactly."""
 
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.features import char_tfidf, strip_space
@@ -78,3 +79,20 @@ def test_tokenizer_dictionary_is_jiebas_own():
     plain.load_userdict(str(DICT_PATH))
     assert ours.total == plain.total and ours.FREQ == plain.FREQ and len(ours.FREQ) > 300000
     assert jieba.marshal is marshal  # jieba's own module is put back
+
+
+def test_named_blocks_tile_the_features_in_order(model, sample_briefs):
+    from review.engine import columns
+
+    featurizer = model.featurizer
+    names = [name for name, _ in featurizer._blocks()]
+    slices = [featurizer.block(name) for name in names]
+    assert slices[0].start == 0 and slices[-1].stop == featurizer.n_features_out_
+    assert all(a.stop == b.start for a, b in zip(slices, slices[1:]))
+    X = columns(sample_briefs[:20])
+    feats = featurizer.transform(X)
+    title = featurizer.block("title_chars")
+    expected = featurizer.title_vec_.transform([strip_space(t) for t, _ in X])
+    assert (feats[:, title] != expected).nnz == 0
+    with pytest.raises(KeyError):
+        featurizer.block("no_such_block")

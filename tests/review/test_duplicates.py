@@ -87,7 +87,7 @@ def test_archive_is_searched_and_the_same_record_is_not_its_own_duplicate(config
 
 def test_short_texts_are_not_compared(config):
     index = DuplicateIndex.from_config(config)
-    assert index.signature("很短的一句话。") is None
+    assert index.fingerprint("很短的一句话。") is None
     assert index.add("x", "u", T0, "很短的一句话。") == -1 and len(index) == 0
 
 
