@@ -161,7 +161,7 @@ class LearningLoop:
         return job.to_dict()
 
     def _run(self, job: Job, registry: ModelRegistry, data_path: Path | None) -> None:
-        from review.records import load_briefs
+        from review.readers import load_briefs
         from training.retrain import retrain
         from training.snapshot import build_snapshot
 

@@ -47,7 +47,8 @@ def main() -> None:
     from api.settings import Settings
     from generate_archive import generate
     from review import clock
-    from review.records import load_briefs, parse_record
+    from review.readers import load_briefs
+    from review.records import parse_record
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-check-"))
     env = {**os.environ, "BRIEFS_DATABASE_URL": f"sqlite:///{workdir / 'briefs.db'}", "BRIEFS_SECRET_KEY": "b" * 48}

@@ -37,7 +37,7 @@ def main() -> None:
     from api.services import Caller, ReviewService
     from models.registry import ChampionHolder, ModelRegistry
     from review.config import load_config
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.retrain import retrain
     from training.snapshot import build_snapshot
     from training.train import train_model

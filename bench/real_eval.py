@@ -311,7 +311,7 @@ def main() -> None:
                         help="decision weights for the learning curve (default: 1 and retrain.decision_weight)")
     args = parser.parse_args()
 
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     briefs = load_briefs(args.train)
     dev = read_dev(args.dev) if args.dev.is_file() else []

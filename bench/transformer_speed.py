@@ -41,7 +41,7 @@ def write_checkpoint(path: Path, size: str = "tiny", seed: int = 0) -> Path:
     import torch
     from transformers import BertConfig, BertModel
 
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     briefs = load_briefs(ROOT / "data_samples" / "briefs.jsonl")
     chars = sorted(set("".join(b.title + b.body for b in briefs)) - set(" \t\n\u3000"))
@@ -79,7 +79,7 @@ def main() -> None:
 
     from models.transformer import TransformerClassifier
     from review.engine import columns
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.train import DEFAULT_PARAMS, _augmented
 
     train = load_briefs(ROOT / "data_samples" / "briefs.jsonl")

@@ -46,7 +46,7 @@ def _model(path: Optional[Path]):
 
 
 def _archive(path: Optional[Path]):
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     return load_briefs(path) if path else []
 
@@ -107,7 +107,8 @@ def score(
     import shutil
     import tempfile
 
-    from review.stream import count_records, score_stream
+    from review.readers import count_records
+    from review.stream import score_stream
 
     to_stdout = output is None
     if to_stdout and resume:
@@ -166,7 +167,7 @@ def queue(
     """编辑预审队列:按采用价值排序,并列出理由。"""
     from review.engine import review_in_chunks
     from review.ranking import rank_queue
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     briefs = load_briefs(input)
     reviews = review_in_chunks(briefs, _model(model), config=load_config(config), archive=_archive(archive))
@@ -197,7 +198,7 @@ def train(
 ):
     """训练模型(分类、紧急程度、采用预测);--backend transformer 微调本地 Hugging Face 模型做分类。"""
     from models.bundle import default_model_dir
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.train import train_model
 
     if backend not in ("linear", "transformer"):
@@ -268,7 +269,7 @@ def evaluate(
     config: Optional[Path] = ConfigOpt,
 ):
     """评估:各类别准确率/召回率/F1、混淆矩阵、采用 AUC;--report 生成带图的 HTML 报告。"""
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.evaluate import SCHEMES, evaluate as run_cv, evaluate_model
 
     briefs = load_briefs(data)
@@ -421,7 +422,7 @@ def retrain(data: Optional[Path] = typer.Option(None, "--data", help="追加的�
     from api.learning import resolve
     from api.settings import get_settings
     from models.bundle import default_model_dir
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.retrain import retrain as run_retrain
     from training.snapshot import build_snapshot
 
@@ -526,7 +527,7 @@ def user_disable(name: str = typer.Argument(..., help="用户名")):
 @user_errors
 def import_archive(input: Path = typer.Argument(..., help="信息记录 JSONL 或 CSV(可带采用结果)")):
     """把历史信息导入数据库并生成审核结果;已存在的编号跳过。"""
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     briefs = load_briefs(input)
     count = _service(with_model=True).import_briefs(briefs)
@@ -558,7 +559,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
 def seed_demo(service) -> None:
     """Sample archive and demo users on an empty database; prints the logins."""
     from api.settings import ROOT
-    from review.records import load_briefs
+    from review.readers import load_briefs
 
     import dataclasses
 

@@ -1,19 +1,16 @@
-"""Reading brief records: validation of one record, and the file formats commands accept.
+"""One brief record: its validation, and a draft for a self-check (files of records: `review.readers`).
 
 A record is `{id, unit, title, body, submitted_at, event_at?}` with ISO 8601 times (no
 offset means Asia/Shanghai); labelled records add `categories`, `urgent` and `adoption`.
 Every problem is a `RecordError` naming the record and field, with a Chinese message.
-Readers yield errors in place of briefs so one bad record never stops the others.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Adoption, Brief, Labels
@@ -127,7 +124,8 @@ def parse_record(record: Any, *, line: int | None = None, default_submitted_at: 
                  labels=_labels(record, rid=rid, line=line))
 
 
-def _decode(data: bytes, path: Path) -> str:
+def decode_text(data: bytes, path: Path) -> str:
+    """A file's bytes as text (UTF-8, with or without BOM), or `invalid_encoding` naming the byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -158,52 +156,6 @@ def parse_row(row: Mapping[str, Any], number: int) -> Brief | RecordError:
         return err
 
 
-def iter_jsonl(stream: io.TextIOBase | Iterator[str]) -> Iterator[Brief | RecordError]:
-    """Briefs from JSON Lines; a bad line yields a `RecordError` and reading goes on."""
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
-            yield parse_line(raw, number)
-
-
-def iter_csv(stream: io.TextIOBase) -> Iterator[Brief | RecordError]:
-    """Briefs from CSV with a header row (columns named as the record fields)."""
-    reader = csv.DictReader(stream)
-    if not reader.fieldnames or "id" not in reader.fieldnames:
-        yield RecordError("CSV 第一行应为表头,至少包含 id、unit、title、body、submitted_at", code="invalid_csv", line=1)
-        return
-    for number, row in enumerate(reader, start=2):
-        yield parse_row(row, number)
-
-
-def iter_records(path: str | Path) -> Iterator[Brief | RecordError]:
-    """Briefs from a JSONL or CSV file, by its extension (`-` would be handled by the caller)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RecordError(f"找不到文件:{path}", code="file_not_found") from None
-    except IsADirectoryError:
-        raise RecordError(f"{path} 是目录,不是文件", code="file_not_found") from None
-    text = _decode(data, path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        yield from iter_csv(io.StringIO(text, newline=""))
-    elif suffix in (".jsonl", ".ndjson", ".json", ""):
-        yield from iter_jsonl(io.StringIO(text))
-    else:
-        raise RecordError(f"不支持的文件类型 {suffix},请使用 .jsonl 或 .csv", code="unsupported_format")
-
-
-def load_briefs(path: str | Path) -> list[Brief]:
-    """All briefs of a file; the first bad record raises its `RecordError`."""
-    out = []
-    for item in iter_records(path):
-        if isinstance(item, RecordError):
-            raise item
-        out.append(item)
-    return out
-
-
 def split_title(text: str) -> tuple[str, str]:
     """First non-empty line is the title, the rest the body (the `.txt` draft convention)."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
@@ -228,7 +180,7 @@ def read_draft(path: str | Path | None, data: bytes | None = None, *, title: str
     now = submitted_at or clock.now()
     if suffix == ".json":
         try:
-            obj = json.loads(_decode(data, Path(name)))
+            obj = json.loads(decode_text(data, Path(name)))
         except json.JSONDecodeError as exc:
             raise RecordError(f"{name} 不是有效的 JSON:{exc.msg}", code="invalid_json") from None
         if isinstance(obj, dict):
@@ -240,7 +192,7 @@ def read_draft(path: str | Path | None, data: bytes | None = None, *, title: str
     if suffix == ".docx":
         text = read_docx_text(data, name)
     elif suffix in (".txt", ".md", ""):
-        text = _decode(data, Path(name))
+        text = decode_text(data, Path(name))
     else:
         raise RecordError(f"不支持的文件类型 {suffix},请使用 .txt、.docx 或 .json", code="unsupported_format")
     first, rest = split_title(text)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from review.config import load_config
-from review.records import load_briefs
+from review.readers import load_briefs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples" / "briefs.jsonl"

@@ -32,7 +32,7 @@ from review import clock
 from review.brief import ADOPTION_LEVELS, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.config import ReviewConfig
 from review.outcome import decision_points
-from review.records import load_briefs
+from review.readers import load_briefs
 from training.train import data_hash
 
 DECIDING = ("adopt", "instruction", "reject")

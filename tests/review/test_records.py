@@ -1,12 +1,12 @@
 """Reading and validating brief records: every problem names the record and field."""
 
-import io
 import json
 
 import pytest
 
 from review.errors import RecordError
-from review.records import iter_csv, iter_jsonl, iter_records, parse_record, read_draft
+from review.readers import iter_records, load_briefs
+from review.records import parse_record, read_draft
 
 GOOD = {"id": "b-1", "unit": "清河县应急管理局", "title": "标题", "body": "正文", "submitted_at": "2026-03-05T10:30:00"}
 
@@ -40,21 +40,25 @@ def test_bad_fields_are_named(change, field, code):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err.message)  # a Chinese message
 
 
-def test_jsonl_reader_yields_errors_in_place_and_goes_on():
+def test_jsonl_reader_yields_errors_in_place_and_goes_on(tmp_path):
     lines = [json.dumps(GOOD, ensure_ascii=False), "{not json", json.dumps({**GOOD, "id": "b-2", "unit": 3}),
              "", json.dumps({**GOOD, "id": "b-3"})]
-    items = list(iter_jsonl(io.StringIO("\n".join(lines))))
+    path = tmp_path / "briefs.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    items = list(iter_records(path))
     assert [type(i).__name__ for i in items] == ["Brief", "RecordError", "RecordError", "Brief"]
     assert items[1].code == "invalid_json" and items[1].line == 2
     assert items[2].record_id == "b-2" and items[2].field == "unit"
     assert items[3].id == "b-3"
 
 
-def test_csv_reader_reads_labels_and_flags_bad_rows():
+def test_csv_reader_reads_labels_and_flags_bad_rows(tmp_path):
     text = ("id,unit,title,body,submitted_at,categories,urgent,adoption_level,instruction\n"
             "c1,某县,标题一,正文一,2026-03-01T09:00:00,problem;proposal,false,city,none\n"
             "c2,某县,标题二,正文二,not-a-date,routine,false,none,none\n")
-    items = list(iter_csv(io.StringIO(text)))
+    path = tmp_path / "briefs.csv"
+    path.write_text(text, encoding="utf-8")
+    items = list(iter_records(path))
     assert items[0].labels.categories == ("problem", "proposal") and items[0].labels.adoption.level == "city"
     assert isinstance(items[1], RecordError) and items[1].line == 3 and items[1].field == "submitted_at"
 
@@ -62,8 +66,10 @@ def test_csv_reader_reads_labels_and_flags_bad_rows():
 def test_non_utf8_file_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "gbk.jsonl"
     path.write_bytes(json.dumps(GOOD, ensure_ascii=False).encode("gbk"))
+    (item,) = list(iter_records(path))
+    assert isinstance(item, RecordError) and item.code == "invalid_encoding" and item.line == 1
     with pytest.raises(RecordError) as info:
-        list(iter_records(path))
+        load_briefs(path)
     assert info.value.code == "invalid_encoding" and "UTF-8" in info.value.message
 
 

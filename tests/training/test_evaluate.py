@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from review.brief import CATEGORIES
-from review.records import load_briefs
+from review.readers import load_briefs
 from training.evaluate import evaluate, evaluate_model
 from training.train import data_hash
 

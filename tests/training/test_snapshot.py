@@ -7,7 +7,7 @@ import pytest
 
 from storage.db import make_engine, upgrade
 from api.services import Caller, ReviewService
-from review.records import load_briefs
+from review.readers import load_briefs
 from training.snapshot import build_snapshot, time_split
 from training.train import data_hash
 
