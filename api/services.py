@@ -265,24 +265,45 @@ class ReviewService:
         if embed is not None:
             # Same-event matches need the recent briefs' vectors: only the last few days are read,
             # and each stored brief's vector is computed once (RecentVectors), not per request.
-            recent = self._recent_briefs(brief.submitted_at)
+            recent = self._recent_briefs(brief.submitted_at, model.version)
             add_same_event([brief], recent, self.vectors.embedder(embed, model.version, len(recent)), found,
                            self.config)
         return review_briefs([brief], model, config=self.config, duplicates=found, explain=True)[0]
 
-    def _recent_briefs(self, until: datetime) -> list[Brief]:
-        """The briefs of the same-event window before `until`, read as plain columns (no ORM objects:
-        a self-check reads hundreds of them)."""
+    def _recent_briefs(self, until: datetime, model_version: str) -> list[Brief]:
+        """The briefs of the same-event window before `until`. The query reads the current versions'
+        ids only; a version's brief id, unit and time are read once (`self.vectors` keeps them:
+        versions never change), and its text only while its vector is not cached. Briefs whose
+        vector is cached come back with an empty title and body, which nothing reads."""
         days = float(self.config.section("duplicates")["same_event_days"])
         since = until - timedelta(days=days)
-        query = (select(BriefRow.id, Unit.name, BriefVersion.title, BriefVersion.body, BriefVersion.submitted_at)
-                 .join(Unit, Unit.id == BriefRow.unit_id)
-                 .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                       & (BriefVersion.version == BriefRow.current_version))
-                 .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until))
+        window = (select(BriefVersion.id)
+                  .join(BriefRow, (BriefVersion.brief_id == BriefRow.id)
+                        & (BriefVersion.version == BriefRow.current_version))
+                  .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)
+                  .order_by(BriefVersion.submitted_at, BriefVersion.id))
         with self.sessions() as session:
-            return [Brief(id=i, unit=unit, title=title, body=body, submitted_at=clock.localize(at))
-                    for i, unit, title, body, at in session.execute(query)]
+            ids = list(session.scalars(window))
+            known = self.vectors.versions(ids)
+            texts: dict[int, tuple[str, str]] = {}
+            fresh: dict[int, tuple] = {}
+            for chunk in _chunks([v for v in ids if v not in known], 500):
+                for v, brief_id, unit, at, title, body in session.execute(
+                        select(BriefVersion.id, BriefVersion.brief_id, Unit.name, BriefVersion.submitted_at,
+                               BriefVersion.title, BriefVersion.body)
+                        .join(BriefRow, BriefRow.id == BriefVersion.brief_id).join(Unit, Unit.id == BriefRow.unit_id)
+                        .where(BriefVersion.id.in_(chunk))):
+                    fresh[v] = (brief_id, unit, clock.localize(at))
+                    texts[v] = (title, body)
+            self.vectors.remember_versions(fresh)
+            meta = {**known, **fresh}
+            keys = {v: RecentVectors.key(meta[v][0], meta[v][2], model_version) for v in ids}
+            held = self.vectors.holds(list(keys.values()))
+            for chunk in _chunks([v for v in ids if v not in texts and keys[v] not in held], 500):
+                texts.update((v, (title, body)) for v, title, body in session.execute(
+                    select(BriefVersion.id, BriefVersion.title, BriefVersion.body).where(BriefVersion.id.in_(chunk))))
+        return [Brief(id=meta[v][0], unit=meta[v][1], title=texts.get(v, ("", ""))[0],
+                      body=texts.get(v, ("", ""))[1], submitted_at=meta[v][2]) for v in ids]
 
     def similar(self, title: str, body: str, review: dict, *, caller: Caller, brief_id: str | None = None,
                 limit: int = 5) -> list[dict]:
@@ -664,6 +685,12 @@ def _months(start: datetime, end: datetime) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def _chunks(items: list, size: int):
+    """`items` in consecutive lists of at most `size` (for IN lists a database accepts)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]]:

@@ -117,9 +117,7 @@ class BriefModel:
 
     def embed(self, briefs) -> sp.csr_matrix:
         """L2-normalised TF-IDF vectors of briefs' text, for "same event" duplicate search."""
-        from models.features import strip_space
-
-        return self.featurizer.text_vec_.transform([strip_space(f"{b.title} {b.body}") for b in briefs])
+        return self.featurizer.text_vectors([b.title for b in briefs], [b.body for b in briefs])
 
     def predict_outcomes(self, F: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Adoption-level and 批示-level probabilities, by level name, from adoption features."""

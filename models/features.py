@@ -462,6 +462,10 @@ class BriefFeaturizer(TransformerMixin, BaseEstimator):
             start += width
         raise KeyError(name)
 
+    def text_vectors(self, titles: Sequence[str], bodies: Sequence[str]) -> sp.csr_matrix:
+        """The `text_chars` block alone (L2-normalised TF-IDF of title + body): the same-event vectors."""
+        return _transform(self.text_vec_, [strip_space(t + " " + b) for t, b in zip(titles, bodies)])
+
     def transform(self, X):
         titles, bodies = as_columns(X)
         inputs = {"title_chars": lambda: [strip_space(t) for t in titles],

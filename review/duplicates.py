@@ -717,6 +717,9 @@ def _event_blocks(times: np.ndarray, queries: list[int], window: float):
     return large
 
 
+_DENSE_QUERIES = 8
+
+
 def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Sequence[str], queries: Sequence[int],
                        *, window_days: float, threshold: float, floor: np.ndarray | None = None
                        ) -> list[list[DuplicateMatch]]:
@@ -735,7 +738,13 @@ def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Se
         out.extend(found)
         if not len(cols):
             continue
-        sims = (vectors[block] @ vectors[cols].T).toarray()
+        if len(block) <= _DENSE_QUERIES:
+            # A few queries (a self-check): a dense query row against the CSR pool costs the
+            # pool's non-zeros only; the sparse product would first convert the whole pool
+            # to CSC, a pass over every column of the vocabulary (26 ms a check at 500 recent).
+            sims = np.asarray(vectors[cols] @ vectors[block].toarray().T).T
+        else:
+            sims = (vectors[block] @ vectors[cols].T).toarray()
         # The whole block at once: (query, column) pairs close enough, inside the query's
         # window and earlier than it, in row-major order (each query's columns ascending).
         me = np.asarray(block)[:, None]
