@@ -25,9 +25,9 @@ def highlighted_text(brief: Brief, review: Review) -> Text:
     """The brief's text with each flag's evidence highlighted by severity."""
     text = Text(brief.text)
     for flag in review.flags:
-        if flag.span:
-            style, _ = SEVERITY_STYLE[flag.severity]
-            text.stylize(style, flag.span[0], flag.span[1])
+        style, _ = SEVERITY_STYLE[flag.severity]
+        for start, end in flag.spans:
+            text.stylize(style, start, end)
     return text
 
 
