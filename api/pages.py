@@ -160,8 +160,8 @@ def highlight(text: str, flags: list[dict], start: int, end: int) -> Markup:
         if lo < pos:  # overlapping evidence: the first mark wins
             continue
         out.append(escape(text[pos:lo]))
-        out.append(Markup('<mark id="flag-{}-{}" class="sev-{}" title="{}" data-flag="{}">{}<sup>{}</sup></mark>').format(
-            n, k, flag["severity"], FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
+        out.append(Markup('<mark class="sev-{}" id="flag-{}-{}" title="{}" data-flag="{}">{}<sup>{}</sup></mark>').format(
+            flag["severity"], n, k, FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
         pos = hi
     out.append(escape(text[pos:end]))
     return Markup("").join(out)

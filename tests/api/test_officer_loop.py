@@ -149,7 +149,7 @@ def test_every_occurrence_of_an_exaggeration_is_marked_and_listed(officer_page):
     form = officer_page.get("/check").text
     r = officer_page.post("/check", data={"csrf": _csrf(form), **BOASTFUL})
     assert r.status_code == 200
-    marks = re.findall(r'<mark id="(flag-\d+-\d+)"[^>]*data-flag="exaggeration">([^<]*)<sup>', r.text)
+    marks = re.findall(r'<mark class="sev-info" id="(flag-\d+-\d+)"[^>]*data-flag="exaggeration">([^<]*)<sup>', r.text)
     assert [text for _, text in marks] == SUPERLATIVES
     listed = re.search(r'<li class="sev-info" data-flag="exaggeration">.*?</li>', r.text, re.S).group(0)
     assert "文中 5 处" in listed
