@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from api.formats import POINTS_EXCEL_FORMAT, format_points
 from review.cells import safe_cell
 
 COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), ("adopted", "采用数"),
@@ -18,13 +19,18 @@ def _cells(row: dict) -> list:
     return [safe_cell("、".join(row[key]) if key == "months_without_adoption" else row[key]) for key, _ in COLUMNS]
 
 
+def _csv_cells(row: dict) -> list:
+    """One unit's CSV cells: points written with the same precision as on the pages."""
+    return [format_points(cell) if key == "points" else cell for (key, _), cell in zip(COLUMNS, _cells(row))]
+
+
 def stats_csv(stats: list[dict]) -> bytes:
     """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the Chinese right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([label for _, label in COLUMNS])
     for row in stats:
-        writer.writerow(_cells(row))
+        writer.writerow(_csv_cells(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -37,8 +43,10 @@ def stats_xlsx(stats: list[dict], *, title: str) -> bytes:
     sheet.title = "单位统计"
     sheet.append([f"信息报送采用情况通报({title})"])
     sheet.append([label for _, label in COLUMNS])
+    points_column = [key for key, _ in COLUMNS].index("points") + 1
     for row in stats:
         sheet.append(_cells(row))
+        sheet.cell(row=sheet.max_row, column=points_column).number_format = POINTS_EXCEL_FORMAT
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -23,13 +23,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from api.deps import ServiceDep
-from api.errors import Conflict, ServiceError
+from api.errors import Conflict, Refused, ServiceError
+from api.diffs import diff_markup, version_changes
+from api.formats import format_points
+from api.forms import FormError, read_form_draft
 from api.learning import learning_loop
 from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
 from review import clock
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH
-from review.errors import BriefError
-from review.records import parse_record, read_draft
 
 SESSION_COOKIE = "br_session"
 FLASH_COOKIE = "br_flash"
@@ -55,6 +56,7 @@ templates.env.globals.update(
     SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
 templates.env.filters["when"] = lambda iso: iso[:16].replace("T", " ") if iso else ""
+templates.env.filters["points"] = format_points
 
 
 class LoginRequired(Exception):
@@ -106,7 +108,8 @@ def render(request: Request, service: ReviewService, caller: Caller | None, name
            **context) -> HTMLResponse:
     session = request.cookies.get(SESSION_COOKIE, "")
     flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:200]
-    context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash)
+    context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash,
+                   returned_count=service.returned_count(caller) if caller is not None else 0)
     response = templates.TemplateResponse(request, name, context, status_code=http_status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)  # shown once
@@ -142,29 +145,39 @@ def _editor(caller: Caller) -> None:
 # --- rendering helpers ---------------------------------------------------------------------
 
 
+def _spans(flag: dict) -> list[list[int]]:
+    """Every occurrence a flag marks; reviews stored before flags had `spans` have one `span`."""
+    return flag.get("spans") or ([flag["span"]] if flag.get("span") else [])
+
+
 def highlight(text: str, flags: list[dict], start: int, end: int) -> Markup:
-    """`text[start:end]` escaped, with each flag's evidence span marked (numbered as in the flag list)."""
-    marks = sorted((max(f["span"][0], start), min(f["span"][1], end), n, f) for n, f in enumerate(flags, 1)
-                   if f.get("span") and f["span"][0] < end and f["span"][1] > start)
+    """`text[start:end]` escaped, with every occurrence of each flag's evidence marked (numbered as in
+    the flag list; the k-th occurrence of flag n has the id `flag-n-k`, which the list links to)."""
+    marks = sorted((max(a, start), min(b, end), n, k, f) for n, f in enumerate(flags, 1)
+                   for k, (a, b) in enumerate(_spans(f), 1) if a < end and b > start)
     out, pos = [], start
-    for lo, hi, n, flag in marks:
+    for lo, hi, n, k, flag in marks:
         if lo < pos:  # overlapping evidence: the first mark wins
             continue
         out.append(escape(text[pos:lo]))
-        out.append(Markup('<mark class="sev-{}" title="{}" data-flag="{}">{}<sup>{}</sup></mark>').format(
-            flag["severity"], FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
+        out.append(Markup('<mark class="sev-{}" id="flag-{}-{}" title="{}" data-flag="{}">{}<sup>{}</sup></mark>').format(
+            flag["severity"], n, k, FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
         pos = hi
     out.append(escape(text[pos:end]))
     return Markup("").join(out)
 
 
 def highlighted(title: str, body: str, review: dict | None) -> dict:
-    """Title and body with the review's evidence highlighted; spans index `title + "\\n" + body`."""
+    """Title and body with the review's evidence highlighted; spans index `title + "\\n" + body`.
+    `occurrences[n]` lists flag n's marked pieces of text as (anchor id, text), for the flag list."""
     flags = (review or {}).get("flags", [])
     text = f"{title}\n{body}" if title and body else (title or body)
     offset = len(title) + 1 if title and body else (0 if not title else len(text))
+    occurrences = {n: [(f"flag-{n}-{k}", text[a:b]) for k, (a, b) in enumerate(_spans(f), 1) if b <= len(text)]
+                   for n, f in enumerate(flags, 1)}
     return {"title": highlight(text, flags, 0, len(title)) if title else Markup(""),
-            "body": highlight(text, flags, offset, len(text)) if body else Markup("")}
+            "body": highlight(text, flags, offset, len(text)) if body else Markup(""),
+            "occurrences": occurrences}
 
 
 def bar_chart(stats: list[dict], top: int = 20) -> Markup:
@@ -184,8 +197,8 @@ def bar_chart(stats: list[dict], top: int = 20) -> Markup:
             '<text x="{}" y="{}" text-anchor="end" class="lbl">{}. {}</text>'
             '<rect x="{}" y="{}" width="{:.1f}" height="{}" class="bar"><title>{}:{} 分</title></rect>'
             '<text x="{:.1f}" y="{}" class="val">{}</text>').format(
-            label_w - 6, y + 15, r["rank"], r["unit"], label_w, y + 3, width, row_h - 6, r["unit"], r["points"],
-            label_w + width + 4, y + 15, r["points"]))
+            label_w - 6, y + 15, r["rank"], r["unit"], label_w, y + 3, width, row_h - 6, r["unit"],
+            format_points(r["points"]), label_w + width + 4, y + 15, format_points(r["points"])))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
@@ -271,36 +284,56 @@ def check_form(request: Request, service: ServiceDep, caller: PageCaller):
                   idempotency_key=uuid.uuid4().hex)
 
 
+def _draft_unit(service: ReviewService, caller: Caller) -> str:
+    return service.unit_name(caller.unit_id) if caller.unit_id else "未填写单位"
+
+
+def _self_check(request: Request, service: ReviewService, caller: Caller, title: str, body: str, *,
+                file: UploadFile | None = None, revise: dict | None = None) -> HTMLResponse:
+    """The self-check view of a draft: its review, or the form again with a plain message and the input kept.
+    `revise` is the returned brief being revised (the draft is then checked for resubmission)."""
+    try:
+        draft = read_form_draft(title, body, unit=_draft_unit(service, caller), submitted_at=clock.now(),
+                                file_name=file.filename if file is not None and file.filename else None,
+                                file_data=file.file.read() if file is not None and file.filename else None)
+    except FormError as exc:
+        return _draft_form(request, service, caller, title, body, error=exc.message, revise=revise)
+    result = service.check(draft)
+    changes = (diff_markup(revise["brief"]["title"], draft.title), diff_markup(revise["brief"]["body"], draft.body)) \
+        if revise else None
+    return render(request, service, caller, "check.html", title=draft.title, body=draft.body, result=result,
+                  marked=highlighted(draft.title, draft.body, result), revise=revise, changes=changes,
+                  similar=service.similar(draft.title, draft.body, result, caller=caller,
+                                          brief_id=revise["brief"]["id"] if revise else None),
+                  idempotency_key=uuid.uuid4().hex)
+
+
+def _draft_form(request: Request, service: ReviewService, caller: Caller, title: str, body: str, *, error: str,
+                revise: dict | None = None, http_status: int = 422) -> HTMLResponse:
+    """The self-check form again, holding what was typed, with the reason it was not accepted."""
+    return render(request, service, caller, "check.html", http_status=http_status, title=title, body=body,
+                  result=None, error=error, revise=revise, idempotency_key=uuid.uuid4().hex)
+
+
 @router.post("/check", response_class=HTMLResponse)
 def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
           title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
           file: UploadFile | None = None):
     check_csrf(request, service, csrf)
-    unit = service.unit_name(caller.unit_id) if caller.unit_id else "未填写单位"
-    now = clock.now()
-    try:
-        if file is not None and file.filename:
-            draft = read_draft(file.filename, file.file.read(), unit=unit, submitted_at=now, title=title or None)
-        else:
-            draft = parse_record({"id": "draft", "unit": unit, "title": title, "body": body},
-                                 default_submitted_at=now)
-    except BriefError as exc:
-        return render(request, service, caller, "check.html", http_status=422, title=title, body=body, result=None,
-                      error=str(exc), idempotency_key=uuid.uuid4().hex)
-    result = service.check(draft)
-    return render(request, service, caller, "check.html", title=draft.title, body=draft.body, result=result,
-                  marked=highlighted(draft.title, draft.body, result),
-                  similar=service.similar(draft.title, draft.body, result, caller=caller),
-                  idempotency_key=uuid.uuid4().hex)
+    return _self_check(request, service, caller, title, body, file=file)
 
 
-@router.post("/submit")
+@router.post("/submit", response_model=None)
 def submit(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
            title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
            idempotency_key: Annotated[str, Form(max_length=200)] = ""):
     check_csrf(request, service, csrf)
-    parse_record({"id": "new", "unit": "u", "title": title, "body": body}, default_submitted_at=clock.now())
-    brief = service.submit(caller, title, body, idempotency_key=idempotency_key or None)
+    try:
+        read_form_draft(title, body, unit=_draft_unit(service, caller), submitted_at=clock.now())
+        brief = service.submit(caller, title, body, idempotency_key=idempotency_key or None)
+    except (FormError, Conflict, Refused) as exc:  # Refused: a secrecy marking
+        return _draft_form(request, service, caller, title, body, error=exc.message,
+                           http_status=getattr(exc, "status", 422))
     return redirect(f"/briefs/{quote(brief['id'])}", "已报送,等待信息科审核")
 
 
@@ -310,8 +343,12 @@ def mine(request: Request, service: ServiceDep, caller: PageCaller, status: str 
     size = 30
     listing = service.list_briefs(caller, status=status or None, limit=size, offset=(page - 1) * size)
     unit = service.unit_name(caller.unit_id) if caller.unit_id else "全部单位"
+    outcomes = service.outcomes(caller, [item["id"] for item in listing["items"]])
+    month_start, month_end = _period(None, None)  # the 通报 page's default period: this month so far
+    standing = service.unit_standing(caller, *_bounds(month_start, month_end))
     return render(request, service, caller, "mine.html", listing=listing, status=status or "", page=page, size=size,
-                  unit=unit, pages=max(1, -(-listing["total"] // size)))
+                  unit=unit, pages=max(1, -(-listing["total"] // size)), outcomes=outcomes, standing=standing,
+                  month_start=month_start, month_end=month_end)
 
 
 @router.get("/briefs/{brief_id}", response_class=HTMLResponse)
@@ -320,6 +357,8 @@ def brief_page(request: Request, service: ServiceDep, caller: PageCaller, brief_
     brief = service.get_brief(caller, brief_id)
     editors = service.user_names([d["editor_id"] for d in brief["decisions"] if d["editor_id"]])
     return render(request, service, caller, "brief.html", brief=brief, review=brief["review"] or {},
+                  returned=_last_return(service, brief) if brief["status"] in ("returned", "resubmitted") else None,
+                  changes=version_changes(brief["versions"]),
                   marked=highlighted(brief["title"], brief["body"], brief["review"]), editors=editors,
                   similar=service.similar(brief["title"], brief["body"], brief["review"] or {},
                                                  caller=caller, brief_id=brief_id), back=_safe_next(back) or "/queue")
@@ -340,13 +379,52 @@ def decide(request: Request, service: ServiceDep, caller: PageCaller, brief_id: 
     return redirect(_safe_next(back) or "/queue", message)
 
 
-@router.post("/briefs/{brief_id}/resubmit")
+def _revision(service: ReviewService, caller: Caller, brief_id: str) -> dict:
+    """A returned brief of the officer's unit with the editor's return (who, when, comment), for revising."""
+    if caller.role != "officer":
+        raise ServiceError("只有信息员可以修改重报", code="forbidden", status=403)
+    brief = service.get_brief(caller, brief_id)
+    if brief["status"] != "returned":
+        raise Conflict("这条信息不在“退回修改”状态,无需修改重报", code="not_returned")
+    return {"brief": brief, "comment": _last_return(service, brief)}
+
+
+def _last_return(service: ReviewService, brief: dict) -> dict | None:
+    """The latest 退回 decision of a brief with the editor's name, or None."""
+    returns = [d for d in brief["decisions"] if d["action"] == "return"]
+    if not returns:
+        return None
+    last = returns[-1]
+    names = service.user_names([last["editor_id"]]) if last["editor_id"] else {}
+    return {**last, "editor": names.get(last["editor_id"], "信息科")}
+
+
+@router.get("/briefs/{brief_id}/revise", response_class=HTMLResponse)
+def revise_form(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str):
+    revise = _revision(service, caller, brief_id)
+    return render(request, service, caller, "check.html", title=revise["brief"]["title"],
+                  body=revise["brief"]["body"], result=None, revise=revise, idempotency_key=uuid.uuid4().hex)
+
+
+@router.post("/briefs/{brief_id}/revise", response_class=HTMLResponse)
+def revise_check(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
+                 title: Annotated[str, Form(max_length=500)] = "",
+                 body: Annotated[str, Form(max_length=100_000)] = ""):
+    check_csrf(request, service, csrf)
+    return _self_check(request, service, caller, title, body, revise=_revision(service, caller, brief_id))
+
+
+@router.post("/briefs/{brief_id}/resubmit", response_model=None)
 def resubmit(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
              title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = ""):
     check_csrf(request, service, csrf)
-    parse_record({"id": brief_id, "unit": "u", "title": title, "body": body},
-                 default_submitted_at=clock.now())
-    service.resubmit(caller, brief_id, title, body)
+    revise = _revision(service, caller, brief_id)
+    try:
+        read_form_draft(title, body, unit=revise["brief"]["unit"], submitted_at=clock.now(), brief_id=brief_id)
+        service.resubmit(caller, brief_id, title, body)
+    except (FormError, Conflict, Refused) as exc:
+        return _draft_form(request, service, caller, title, body, error=exc.message, revise=revise,
+                           http_status=getattr(exc, "status", 422))
     return redirect(f"/briefs/{quote(brief_id)}", "已修改并重新报送")
 
 
@@ -415,8 +493,8 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
     return redirect("/topics", "约稿已发布")
 
 
-@router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request, service: ServiceDep, caller: PageCaller):
+def _admin_page(request: Request, service: ReviewService, caller: Caller, *, form: dict | None = None,
+                error: str = "", http_status: int = 200) -> HTMLResponse:
     import json
 
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
@@ -425,10 +503,16 @@ def admin(request: Request, service: ServiceDep, caller: PageCaller):
         models, reports, registry_error = loop.list_models(caller), loop.list_reports(caller), ""
     except ServiceError as exc:  # a service pinned to one model directory has no registry
         models, reports, registry_error = None, [], exc.message
-    return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=50),
+    return render(request, service, caller, "admin.html", http_status=http_status, users=users,
+                  audit=service.audit_log(caller, limit=50),
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
                   model_version=service.model.version, units=service.unit_names(), models=models,
-                  reports=reports[:10], registry_error=registry_error)
+                  reports=reports[:10], registry_error=registry_error, form=form or {}, user_error=error)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, service: ServiceDep, caller: PageCaller):
+    return _admin_page(request, service, caller)
 
 
 @router.post("/admin/models/{version}/promote")
@@ -473,13 +557,17 @@ def uncertain(request: Request, service: ServiceDep, caller: PageCaller):
     return render(request, service, caller, "uncertain.html", result=result)
 
 
-@router.post("/admin/users")
+@router.post("/admin/users", response_model=None)
 def admin_add_user(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
                    username: Annotated[str, Form(max_length=100)] = "",
                    password: Annotated[str, Form(max_length=200)] = "",
                    role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = ""):
     check_csrf(request, service, csrf)
-    service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)
+    try:
+        service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)
+    except Conflict as exc:  # the form comes back with what was typed (not the password) and the reason
+        return _admin_page(request, service, caller, form={"username": username, "role": role, "unit": unit},
+                           error=exc.message, http_status=exc.status)
     return redirect("/admin", f"已添加用户 {username.strip()}")
 
 

@@ -111,7 +111,7 @@ class ReviewService:
         if role not in ROLES:
             raise Conflict(f"角色应为 {'、'.join(ROLES)} 之一", code="invalid_role", status=422)
         if role == "officer" and not unit:
-            raise Conflict("信息员必须属于一个报送单位(--unit)", code="unit_required", status=422)
+            raise Conflict("信息员必须填写所属的报送单位", code="unit_required", status=422)
         if len(password) < 8:
             raise Conflict("密码至少 8 位", code="weak_password", status=422)
         with transaction(self.sessions) as session:
@@ -575,6 +575,10 @@ class ReviewService:
         in [start, end)."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看统计", code="forbidden")
+        return self._unit_stats(start, end)
+
+    def _unit_stats(self, start: datetime, end: datetime) -> list[dict]:
+        """`unit_stats` without the role check: the one computation of points and ranks."""
         if end <= start:
             raise Conflict("统计区间的结束时间应晚于开始时间", code="invalid_period", status=422)
         months = _months(start, end)
@@ -610,6 +614,49 @@ class ReviewService:
             st["points"] = round(st["points"], 2)
             adopted_months = st.pop("_months")
             st["months_without_adoption"] = [m for m in months if m not in adopted_months]
+        return out
+
+    def unit_standing(self, caller: Caller, start: datetime, end: datetime) -> dict | None:
+        """The caller's own unit's row of the 通报 for [start, end) (points, rank, ...) plus
+        `units`, how many units the 通报 ranks; None when the unit has no brief in the period.
+        Computed by the same `_unit_stats` as the 通报 itself, so the two always agree."""
+        if caller.unit_id is None:
+            return None
+        name = self.unit_name(caller.unit_id)
+        stats = self._unit_stats(start, end)
+        row = next((st for st in stats if st["unit"] == name), None)
+        return {**row, "units": len(stats)} if row is not None else None
+
+    def returned_count(self, caller: Caller) -> int:
+        """How many of the officer's unit's briefs are returned and wait for a new version (0 for others)."""
+        if caller.role != "officer" or caller.unit_id is None:
+            return 0
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(BriefRow).where(
+                BriefRow.unit_id == caller.unit_id, BriefRow.status == "returned"))
+
+    def outcomes(self, caller: Caller, brief_ids: list[str]) -> dict[str, dict]:
+        """Per brief the caller may see: the highest adoption level (or None), the highest 批示
+        level (or None) and the points earned, as the 通报 counts them."""
+        order = {level: i for i, level in enumerate(ADOPTION_LEVELS)}
+        found: dict[str, list[Decision]] = {brief_id: [] for brief_id in brief_ids}
+        with self.sessions() as session:
+            visible = select(BriefRow.id).where(BriefRow.id.in_(brief_ids))
+            if caller.role == "officer":
+                visible = visible.where(BriefRow.unit_id == caller.unit_id)
+            ids = set(session.scalars(visible))
+            for d in session.scalars(select(Decision).where(Decision.brief_id.in_(ids))):
+                found[d.brief_id].append(d)
+        out = {}
+        for brief_id in brief_ids:
+            if brief_id not in ids:
+                continue
+            ds = found[brief_id]
+            adopted = [d.level for d in ds if d.action == "adopt"]
+            instructed = [d.level for d in ds if d.action == "instruction"]
+            out[brief_id] = {"level": max(adopted, key=order.get) if adopted else None,
+                             "instruction": max(instructed, key=INSTRUCTION_LEVELS.index) if instructed else None,
+                             "points": self.points(ds)["total"]}
         return out
 
     def create_topic(self, caller: Caller, title: str, description: str, deadline: datetime) -> dict:

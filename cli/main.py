@@ -496,6 +496,10 @@ def user_add(name: str = typer.Argument(..., help="用户名"),
     """添加用户;密码取自环境变量 BRIEFS_PASSWORD,否则提示输入。"""
     import os
 
+    from api.errors import Conflict
+
+    if role == "officer" and not (unit or "").strip():  # the service's message names no option: say it here
+        raise Conflict("信息员必须用 --unit 指定所属的报送单位", code="unit_required", status=422)
     password = os.environ.get("BRIEFS_PASSWORD") or typer.prompt("密码", hide_input=True, confirmation_prompt=True)
     _service().add_user(name, password, role, unit)
     err.print(f"已添加用户 {name}({role}{',' + unit if unit else ''})")

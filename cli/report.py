@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH as FLAG_NAMES, LEVEL_NAMES_ZH, Brief
+from api.formats import format_points
 from review.ranking import explain
 from review.result import Review
 
@@ -25,9 +26,9 @@ def highlighted_text(brief: Brief, review: Review) -> Text:
     """The brief's text with each flag's evidence highlighted by severity."""
     text = Text(brief.text)
     for flag in review.flags:
-        if flag.span:
-            style, _ = SEVERITY_STYLE[flag.severity]
-            text.stylize(style, flag.span[0], flag.span[1])
+        style, _ = SEVERITY_STYLE[flag.severity]
+        for start, end in flag.spans:
+            text.stylize(style, start, end)
     return text
 
 
@@ -48,7 +49,7 @@ def print_check(console: Console, brief: Brief, review: Review) -> None:
         level = None  # naming a likely level for an unlikely adoption would mislead
     console.print(f"采用可能性:{review.adoption.probability:.0%}"
                   + (f"(最可能为{LEVEL_NAMES_ZH.get(level, level)}采用)" if level else "")
-                  + f"    预计得分:{review.adoption.expected_points:.1f}    优先级:{review.priority:.2f}",
+                  + f"    预计得分:{format_points(review.adoption.expected_points)}    优先级:{review.priority:.2f}",
                   highlight=False)
     console.print(f"优先级构成:{explain(review.priority_reasons)}", highlight=False)
     console.print()

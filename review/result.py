@@ -13,7 +13,9 @@ class Flag:
     """One finding of a check: a stable code, a severity, a Chinese fix-it message and evidence.
 
     `span` is the (start, end) character offset of the evidence in `Brief.text`, when the
-    evidence is a piece of the text, so pages can highlight it.
+    evidence is a piece of the text, so pages can highlight it. `spans` holds every
+    occurrence the check found (the first is `span`): a flag about exaggeration marks each
+    superlative, not only the first. A flag built with `span` alone has `spans == (span,)`.
     """
 
     code: str
@@ -21,11 +23,20 @@ class Flag:
     message: str
     evidence: str = ""
     span: tuple[int, int] | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.span is not None and not self.spans:
+            object.__setattr__(self, "spans", (tuple(self.span),))
+        elif self.spans and self.span is None:
+            object.__setattr__(self, "span", tuple(self.spans[0]))
 
     def to_dict(self) -> dict:
+        """The flag as JSON: `span` (the first occurrence) stays for older readers, `spans` lists all."""
         out = {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
         if self.span is not None:
             out["span"] = list(self.span)
+            out["spans"] = [list(s) for s in self.spans]
         return out
 
 

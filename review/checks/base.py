@@ -9,7 +9,7 @@ check means adding one file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Mapping
+from typing import ClassVar, Mapping, Sequence
 
 from review.analysis import Match, TextAnalysis
 from review.brief import Brief
@@ -43,10 +43,13 @@ class Check:
         raise NotImplementedError
 
     def flag(self, message: str, evidence: str = "", match: Match | None = None, *, code: str | None = None,
-             severity: str | None = None) -> Flag:
-        """A flag of this check; `match` gives the evidence and its span in the text."""
-        if match is not None:
-            return Flag(code or self.code, severity or self.severity, message, match.text, (match.start, match.end))
+             severity: str | None = None, matches: Sequence[Match] = ()) -> Flag:
+        """A flag of this check; `match` gives the evidence and its span in the text, `matches`
+        every occurrence (the first is the evidence)."""
+        found = tuple(matches) or ((match,) if match is not None else ())
+        if found:
+            return Flag(code or self.code, severity or self.severity, message, found[0].text,
+                        (found[0].start, found[0].end), tuple((m.start, m.end) for m in found))
         return Flag(code or self.code, severity or self.severity, message, evidence)
 
 

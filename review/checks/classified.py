@@ -15,4 +15,4 @@ class Classified(Check):
             return []
         words = "、".join(dict.fromkeys(m.text for m in found))
         return [self.flag(f"文中出现“{words}”,可能含有涉密或不宜公开的内容。涉密信息严禁通过非涉密渠道报送,"
-                          "请删除相关内容或改走涉密渠道,并经单位负责人审签。", match=found[0])]
+                          "请删除相关内容或改走涉密渠道,并经单位负责人审签。", matches=found)]

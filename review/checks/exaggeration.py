@@ -15,4 +15,4 @@ class Exaggeration(Check):
             return []
         words = "、".join(dict.fromkeys(m.text for m in found))
         return [self.flag(f"使用了“{words}”等夸大或绝对化的表述。信息要实事求是,请改用具体事实和数据说话。",
-                          match=found[0])]
+                          matches=found)]

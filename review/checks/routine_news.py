@@ -18,7 +18,6 @@ class RoutineNews(Check):
         body_figures = [start for start in a.figures if start >= a.body_offset]
         if a.result_cues > 0 or len(body_figures) >= 3:
             return []
-        evidence = a.meeting_verbs_in_title[0] if a.meeting_verbs_in_title else None
         return [self.flag("这是一条开会、部署、活动类的一般动态,没有写出取得的成效、发现的问题或提出的建议,"
                           "被采用的可能性很低。请补充具体成效和数据、存在的问题或下一步建议。",
-                          match=evidence)]
+                          matches=a.meeting_verbs_in_title)]

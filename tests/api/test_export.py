@@ -22,7 +22,7 @@ ROWS = [_row(1, FORMULA, 9.5), _row(2, "城关镇\x07人民政府", -1.0), _row(
 def test_csv_cells_that_start_a_formula_are_text():
     rows = list(csv.reader(io.StringIO(stats_csv(ROWS).decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["'" + FORMULA, "城关镇人民政府", "'@SUM(1)"]
-    assert rows[2][9] == "-1.0"  # a negative number stays a number
+    assert rows[2][9] == "-1.00"  # a negative number stays a number, with the points precision
 
 
 def test_xlsx_holds_no_formula_and_survives_a_control_character():
