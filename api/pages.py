@@ -367,7 +367,8 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
     return render(request, service, caller, "report.html", stats=stats, start=start, end=end,
                   chart=bar_chart(stats), query=urlencode({"from": start.isoformat(), "to": end.isoformat()}),
                   months=months, open_months=[m for m in months if m not in ended_months(months, clock.today())],
-                  today_month=f"{clock.today():%Y-%m}")
+                  today_month=f"{clock.today():%Y-%m}",
+                  month_grid_max=service.config.section("report")["month_grid_max"])
 
 
 @router.get("/report/export.{fmt}")

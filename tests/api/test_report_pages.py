@@ -98,6 +98,9 @@ def test_the_report_page_shows_ties_a_month_grid_and_the_running_month_note(serv
     assert "逐月采用情况" in html and '<td data-month="2025-01" class="adopted">1</td>' in grid_row
     assert '<td data-month="2025-02" class="zero">0</td>' in grid_row
     assert "本月尚未结束" not in html  # 2025 is over
+    six_years = client.get("/report", params={"from": "2020-01-01", "to": "2025-12-31"}).text
+    assert "所选期间超过 36 个月,不列逐月采用情况" in six_years and 'data-testid="months"' not in six_years
+    assert '<td class="zero-months">2020年1月—2025年2月、4—12月</td>' in six_years  # 西关镇
 
     html = client.get("/report", params={"from": archive["from"], "to": archive["to"]}).text
     assert "本月尚未结束,未计入零采用月份" in html
