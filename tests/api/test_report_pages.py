@@ -129,6 +129,12 @@ def test_the_excel_is_ready_to_send(archive, editor):
     assert sheet.column_dimensions["B"].width == 40
     assert sheet.column_dimensions["A"].width >= 2 * len("并列第1") and sheet.column_dimensions["C"].width >= 8
     assert sheet.column_dimensions["L"].width >= 18
+    assert sheet.cell(row=sheet.max_row, column=1).value != "注:本月尚未结束,未计入零采用月份。"  # 2025 is over
+
+    r = editor.get("/api/v1/stats/units", params={"from": archive["from"], "to": archive["to"], "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet["A1"].value.endswith("全市政务信息报送采用情况")
+    assert sheet.cell(row=sheet.max_row, column=1).value == "注:本月尚未结束,未计入零采用月份。"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
