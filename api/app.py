@@ -240,8 +240,9 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     @app.get("/api/v1/stats/units", response_model=None)
     def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[OfficeDate, Query(alias="from")],
                    end: Annotated[OfficeDate, Query(alias="to")],
-                   format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json"):
-        """Per-unit statistics for briefs submitted from `from` to `to` (both days included)."""
+                   format: Annotated[str, Query(pattern="^(json|csv|xlsx|docx)$")] = "json"):
+        """Per-unit statistics for briefs submitted from `from` to `to` (both days included), as JSON,
+        CSV, XLSX or the Word 通报 (`format=docx`); equal points share a rank (`tied`)."""
         begin = clock.day_start(start)
         finish = clock.day_after(end)
         stats = service.unit_stats(caller, begin, finish)
@@ -249,7 +250,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
             return {"from": start.isoformat(), "to": end.isoformat(), "units": stats}
         from api.export import export_response
 
-        return export_response(stats, start, end, format)
+        return export_response(stats, start, end, format, config=service.config, units=service.unit_names())
 
     return app
 

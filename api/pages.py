@@ -28,9 +28,12 @@ from api.diffs import diff_markup, version_changes
 from api.formats import format_points
 from api.forms import FormError, read_form_draft
 from api.learning import learning_loop
+from api.report_chart import bar_chart
 from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
 from review import clock
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH
+from review.periods import ended_months, month_ranges
+from review.standings import rank_label
 
 SESSION_COOKIE = "br_session"
 FLASH_COOKIE = "br_flash"
@@ -55,6 +58,8 @@ templates.env.globals.update(
     STATUS_NAMES=STATUS_NAMES_ZH, ACTION_NAMES=ACTION_NAMES_ZH, REASON_NAMES=REASON_NAMES_ZH,
     SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
+templates.env.filters["rank"] = lambda row: rank_label(row["rank"], row["tied"])
+templates.env.filters["month_ranges"] = month_ranges
 templates.env.filters["when"] = lambda iso: iso[:16].replace("T", " ") if iso else ""
 templates.env.filters["points"] = format_points
 
@@ -178,29 +183,6 @@ def highlighted(title: str, body: str, review: dict | None) -> dict:
     return {"title": highlight(text, flags, 0, len(title)) if title else Markup(""),
             "body": highlight(text, flags, offset, len(text)) if body else Markup(""),
             "occurrences": occurrences}
-
-
-def bar_chart(stats: list[dict], top: int = 20) -> Markup:
-    """A horizontal bar chart of points by unit as inline SVG (no script, prints well)."""
-    rows = stats[:top]
-    if not rows:
-        return Markup("")
-    peak = max(r["points"] for r in rows) or 1.0
-    label_w, bar_w, row_h = 190, 360, 22
-    height = row_h * len(rows) + 10
-    parts = [Markup('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="各单位得分排名">').format(
-        label_w + bar_w + 60, height)]
-    for i, r in enumerate(rows):
-        y = 5 + i * row_h
-        width = max(1.0, bar_w * r["points"] / peak)
-        parts.append(Markup(
-            '<text x="{}" y="{}" text-anchor="end" class="lbl">{}. {}</text>'
-            '<rect x="{}" y="{}" width="{:.1f}" height="{}" class="bar"><title>{}:{} 分</title></rect>'
-            '<text x="{:.1f}" y="{}" class="val">{}</text>').format(
-            label_w - 6, y + 15, r["rank"], r["unit"], label_w, y + 3, width, row_h - 6, r["unit"],
-            format_points(r["points"]), label_w + width + 4, y + 15, format_points(r["points"])))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
 
 
 def _date(value: str, what: str) -> date | None:
@@ -459,8 +441,12 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
     _editor(caller)
     start, end = _period(_date(start_text, "开始日期"), _date(end_text, "结束日期"))
     stats = service.unit_stats(caller, *_bounds(start, end))
+    months = list(stats[0]["adopted_by_month"]) if stats else []
     return render(request, service, caller, "report.html", stats=stats, start=start, end=end,
-                  chart=bar_chart(stats), query=urlencode({"from": start.isoformat(), "to": end.isoformat()}))
+                  chart=bar_chart(stats), query=urlencode({"from": start.isoformat(), "to": end.isoformat()}),
+                  months=months, open_months=[m for m in months if m not in ended_months(months, clock.today())],
+                  today_month=f"{clock.today():%Y-%m}",
+                  month_grid_max=service.config.section("report")["month_grid_max"])
 
 
 @router.get("/report/export.{fmt}")
@@ -471,7 +457,8 @@ def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
 
     _editor(caller)
     start, end = _period(_date(start_text, "开始日期"), _date(end_text, "结束日期"))
-    return export_response(service.unit_stats(caller, *_bounds(start, end)), start, end, fmt)
+    return export_response(service.unit_stats(caller, *_bounds(start, end)), start, end, fmt,
+                           config=service.config, units=service.unit_names())
 
 
 @router.get("/topics", response_class=HTMLResponse)

@@ -30,6 +30,8 @@ from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
 from review.duplicates import DuplicateIndex, add_same_event, find_duplicates
 from review.engine import review_briefs
+from review.periods import ended_months
+from review.standings import competition_ranks
 
 ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
 INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
@@ -570,9 +572,9 @@ class ReviewService:
         return True
 
     def unit_stats(self, caller: Caller, start: datetime, end: datetime) -> list[dict]:
-        """The monthly 通报: per unit, submissions, adoptions by level, rate, points, rank,
-        share of problem/trend items and months without an adoption, for briefs submitted
-        in [start, end)."""
+        """The monthly 通报: per unit, submissions, adoptions by level and by month, rate, points,
+        rank (equal points share a rank, `tied`), share of problem/trend items and the months
+        without an adoption (months that have ended only), for briefs submitted in [start, end)."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看统计", code="forbidden")
         return self._unit_stats(start, end)
@@ -582,6 +584,7 @@ class ReviewService:
         if end <= start:
             raise Conflict("统计区间的结束时间应晚于开始时间", code="invalid_period", status=422)
         months = _months(start, end)
+        counted = ended_months(months, clock.today())  # a month still running is not yet "without adoption"
         with self.sessions() as session:
             rows = session.scalars(select(BriefRow).where(BriefRow.submitted_at >= start,
                                                           BriefRow.submitted_at < end)).all()
@@ -596,7 +599,8 @@ class ReviewService:
         for row in rows:
             name = units[row.unit_id]
             st = stats.setdefault(name, {"unit": name, "submitted": 0, "adopted": 0, "points": 0.0, "problem_trend": 0,
-                                         **{f"adopted_{lv}": 0 for lv in ADOPT_LEVELS}, "_months": set()})
+                                         **{f"adopted_{lv}": 0 for lv in ADOPT_LEVELS},
+                                         "adopted_by_month": dict.fromkeys(months, 0)})
             st["submitted"] += 1
             st["problem_trend"] += row.category in ("problem", "trend")
             ds = decisions.get(row.id, [])
@@ -605,15 +609,15 @@ class ReviewService:
             if levels:
                 st["adopted"] += 1
                 st[f"adopted_{max(levels, key=order.get)}"] += 1
-                st["_months"].add(f"{clock.localize(row.submitted_at):%Y-%m}")
+                st["adopted_by_month"][f"{clock.localize(row.submitted_at):%Y-%m}"] += 1
+        for st in stats.values():
+            st["points"] = round(st["points"], 2)  # ties are judged on the points as shown
         out = sorted(stats.values(), key=lambda st: (-st["points"], st["unit"]))
-        for rank, st in enumerate(out, start=1):
-            st["rank"] = rank
+        for st, (rank, tied) in zip(out, competition_ranks([st["points"] for st in out])):
+            st["rank"], st["tied"] = rank, tied
             st["adoption_rate"] = round(st["adopted"] / st["submitted"], 4)
             st["problem_trend_share"] = round(st.pop("problem_trend") / st["submitted"], 4)
-            st["points"] = round(st["points"], 2)
-            adopted_months = st.pop("_months")
-            st["months_without_adoption"] = [m for m in months if m not in adopted_months]
+            st["months_without_adoption"] = [m for m in counted if not st["adopted_by_month"][m]]
         return out
 
     def unit_standing(self, caller: Caller, start: datetime, end: datetime) -> dict | None:

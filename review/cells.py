@@ -15,11 +15,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def plain_text(text: str) -> str:
+    """`text` without the control characters XML (XLSX, DOCX) cannot hold."""
+    return _CONTROL.sub("", text)
+
+
 def safe_cell(value):
     """`value` as it may go into a CSV or XLSX cell."""
     if not isinstance(value, str):
         return value
-    text = _CONTROL.sub("", value)
+    text = plain_text(value)
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text

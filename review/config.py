@@ -117,7 +117,22 @@ def load_config(path: str | os.PathLike | None = None, *, overrides: Mapping[str
         raise ConfigError("retrain.test_share 应在 0 和 1 之间")
     if not 0 <= retrain["schedule_hour"] <= 23 or int(retrain["schedule_hour"]) != retrain["schedule_hour"]:
         raise ConfigError("retrain.schedule_hour 应为 0 到 23 的整数")
+    _check_report_groups(data["report"]["groups"])
     return ReviewConfig(_freeze(data))
+
+
+def _check_report_groups(groups: list) -> None:
+    """report.groups: tables with a name and lists of unit names and name suffixes."""
+    for i, group in enumerate(groups):
+        where = f"report.groups 第 {i + 1} 项"
+        if not isinstance(group, dict) or not isinstance(group.get("name"), str) or not group["name"].strip():
+            raise ConfigError(f"{where}应为含 name(组名)的表")
+        if set(group) - {"name", "suffixes", "units"}:
+            raise ConfigError(f"{where}只能含 name、suffixes、units")
+        for key in ("suffixes", "units"):
+            values = group.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+                raise ConfigError(f"{where}的 {key} 应为非空字符串的列表")
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,9 @@ def test_unit_statistics_and_exports(officer_a, officer_b, editor):
     cats = [x["category"] for x in (a[0], a[1], a[2])]
     assert qinghe["problem_trend_share"] == round(sum(c in ("problem", "trend") for c in cats) / 3, 4)
     assert (anping["submitted"], anping["adopted"], anping["points"]) == (1, 0, 0.5)
-    assert anping["months_without_adoption"] == [today[:7]] and qinghe["months_without_adoption"] == []
+    # the current month has not ended: it is not yet a month "without adoption"
+    assert anping["months_without_adoption"] == [] and qinghe["months_without_adoption"] == []
+    assert anping["adopted_by_month"] == {today[:7]: 0} and qinghe["adopted_by_month"] == {today[:7]: 2}
 
     r = editor.get("/api/v1/stats/units", params={"from": today, "to": today, "format": "csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
