@@ -148,7 +148,7 @@ def test_the_report_in_the_browser(server, archive, browser, viewport):
     # 得分 stays on a phone (the columns after 采用 may go)
     assert page.locator("table.report th.points").is_visible()
     cells = page.locator("table.report td.points")
-    assert [cells.nth(i).inner_text() for i in range(cells.count())][:5] == ["8.5", "8.5", "4.5", "4.5", "1.0"]
+    assert [cells.nth(i).inner_text() for i in range(cells.count())][:5] == ["8.50", "8.50", "4.50", "4.50", "1.00"]
     assert all(cells.nth(i).is_visible() for i in range(cells.count()))
     if viewport is PHONE:
         assert not page.locator("table.report th", has_text="县级").is_visible()
