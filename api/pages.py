@@ -362,7 +362,8 @@ def decide(request: Request, service: ServiceDep, caller: PageCaller, brief_id: 
            text: Annotated[str, Form(max_length=5000)] = "", back: Annotated[str, Form(max_length=1000)] = "",
            canned: Annotated[str, Form(max_length=500)] = ""):
     check_csrf(request, service, csrf)
-    text = text if text.strip() else canned  # a canned comment chosen without the script filling the box
+    # A canned comment chosen without the script filling the box; browsers send a textarea's lines as CRLF.
+    text = (text if text.strip() else canned).replace("\r\n", "\n")
     brief = service.decide(caller, brief_id, action, level=level or None, compiled=compiled,
                            category=category or None, text=text)
     what = ACTION_NAMES_ZH.get(action, action) + (f"({LEVEL_NAMES_ZH.get(level, level)})" if level else "")
@@ -458,9 +459,9 @@ def bulk_decide(request: Request, service: ServiceDep, caller: PageCaller, csrf:
                 text: Annotated[str, Form(max_length=5000)] = "", canned: Annotated[str, Form(max_length=500)] = "",
                 back: Annotated[str, Form(max_length=1000)] = ""):
     check_csrf(request, service, csrf)
-    result = service.bulk_reject(caller, brief_id, text if text.strip() else canned)
-    return render(request, service, caller, "bulk.html", result=result, back=_safe_next(back) or "/queue",
-                  text=text if text.strip() else canned)
+    text = (text if text.strip() else canned).replace("\r\n", "\n")
+    result = service.bulk_reject(caller, brief_id, text)
+    return render(request, service, caller, "bulk.html", result=result, back=_safe_next(back) or "/queue", text=text)
 
 
 @router.get("/report", response_class=HTMLResponse)

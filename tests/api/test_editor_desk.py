@@ -319,3 +319,177 @@ def test_queue_says_priority_in_words_from_its_factors(officer_a, officer_b, edi
     assert order[words["verdict"]] <= order[meeting_words["verdict"]]
     assert items[warning]["priority"] > items[meeting]["priority"]
     assert editor.get(f"/api/v1/briefs/{warning}").json()["priority_words"]["text"] == words["text"]
+
+
+# --- in the browser, at desktop and phone sizes ------------------------------------------------------
+
+SIZES = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def _brief_page(browser, base: str, viewport: dict, brief_id: str):
+    page = page_in_browser(browser, base, "editor1", "editor-pass-1", viewport)
+    page.goto(f"{base}/briefs/{brief_id}?back=/queue")
+    return page
+
+
+@SIZES
+def test_editor_adopts_then_undoes_from_the_flash(server, browser, officer_a, viewport):
+    base, _ = server
+    token = uuid.uuid4().hex[:8]
+    brief_id = submit(officer_a, token)
+    page = _brief_page(browser, base, viewport, brief_id)
+    screenshot(page, "desk-undo-brief")
+    button = page.locator(".decide button[data-key='2']")
+    if viewport is PHONE:
+        # A tap asks first: the button turns into the question and nothing is recorded yet.
+        button.tap()
+        assert button.inner_text() == "确定采用(市级)?"
+        assert f"/briefs/{brief_id}" in page.url and page.inner_text("[data-testid=status]") == "待审"
+        screenshot(page, "desk-undo-confirm")
+        button.tap()
+    else:
+        page.keyboard.press("2")  # one key on a desktop, no question
+    page.wait_for_url(lambda url: "/queue" in url)
+    assert "已记录:采用(市级)" in page.inner_text(".flash")
+    assert token not in page.inner_text("table.queue")
+    screenshot(page, "desk-undo-flash")
+
+    follow(page, ".flash button:has-text('撤销')")
+    assert "已撤销:采用(市级)" in page.inner_text(".flash") and "现为待审" in page.inner_text(".flash")
+    assert page.locator(".flash form.undo").count() == 0  # nothing left to undo
+    assert token in page.inner_text("table.queue")
+    screenshot(page, "desk-undo-done")
+
+    page.goto(f"{base}/briefs/{brief_id}")
+    assert page.inner_text("[data-testid=status]") == "待审"
+    assert page.inner_text("[data-testid=points]") == str(POINTS["submitted"])
+    history = page.locator("ol.history li")
+    assert history.count() == 2
+    assert "已撤销" in history.nth(0).inner_text() and "采用" in history.nth(0).inner_text()
+    assert "撤销了“采用(市级)”" in history.nth(1).inner_text()
+    screenshot(page, "desk-undo-history")
+    assert page.dialogs == []
+
+
+@SIZES
+def test_search_from_the_nav_marks_the_words_and_keeps_units_apart(server, browser, officer_a, officer_b, viewport):
+    base, _ = server
+    token = "搜" + uuid.uuid4().hex[:8]
+    hostile = officer_a.post("/api/v1/briefs", json={
+        "title": f"<i>斜体</i>灌溉渠渗漏{token}",
+        "body": f"全县12条灌溉渠中有5条出现渗漏,涉及农田3200亩。{token}需在春灌前修复,建议安排资金80万元。"}).json()["id"]
+    mine_b = submit(officer_b, token)
+
+    page = page_in_browser(browser, base, "editor1", "editor-pass-1", viewport)
+    page.fill("header form.search input[name=q]", token)
+    with page.expect_navigation():
+        page.press("header form.search input[name=q]", "Enter")
+    assert "/search?q=" in page.url
+    rows = page.locator("table.results tr[data-row]")
+    assert sorted(rows.nth(i).get_attribute("data-id") for i in range(rows.count())) == sorted([hostile, mine_b])
+    row = page.locator(f"tr[data-id='{hostile}']")
+    assert row.locator("mark.hit").first.inner_text() == token
+    assert row.locator("i").count() == 0 and "<i>斜体</i>" in row.locator("td.c-title a").inner_text()
+    assert "涉及农田3200亩" in row.locator(".snippet").inner_text()
+    assert row.locator("td.c-title").is_visible() and row.locator("td.c-status").is_visible()
+    screenshot(page, "desk-search-results")
+
+    page.select_option("select[name=unit]", UNIT_B)
+    follow(page, "form.filters button:has-text('搜索')")
+    assert [rows.nth(i).get_attribute("data-id") for i in range(rows.count())] == [mine_b]
+    screenshot(page, "desk-search-unit")
+
+    officer = page_in_browser(browser, base, "officer_b", "officer-pass-b", viewport)
+    officer.goto(f"{base}/search?q={token}")
+    found = officer.locator("table.results tr[data-row]")
+    assert [found.nth(i).get_attribute("data-id") for i in range(found.count())] == [mine_b]
+    assert officer.locator("select[name=unit]").count() == 0 and "只搜索本单位" in officer.inner_text("main")
+    assert officer.locator("input[type=checkbox][name=brief_id]").count() == 0  # no bulk for officers
+    screenshot(officer, "desk-search-officer")
+    assert page.dialogs == [] and officer.dialogs == []
+
+
+@SIZES
+def test_bulk_reject_with_a_canned_comment_reports_the_one_taken(server, browser, officer_a, editor, editor2,
+                                                                 viewport):
+    base, _ = server
+    token = "批" + uuid.uuid4().hex[:8]
+    ids = [submit(officer_a, f"{token}{n}") for n in range(3)]
+    page = page_in_browser(browser, base, "editor1", "editor-pass-1", viewport)
+    page.goto(f"{base}/search?q={token}")
+    for brief_id in ids:
+        page.check(f"tr[data-id='{brief_id}'] input[name=brief_id]")
+    page.select_option("#bulk select.canned", "与已报信息重复")
+    assert page.input_value("#bulk textarea[name=text]") == "与已报信息重复"
+    screenshot(page, "desk-bulk-ticked")
+    decide(editor2, ids[1], action="adopt", level="county")  # meanwhile, another editor adopts one
+
+    button = page.locator("#bulk button[type=submit]")
+    if viewport is PHONE:
+        button.tap()
+        assert button.inner_text() == "确定将勾选的信息全部不采用?" and "/search" in page.url
+        with page.expect_navigation():
+            button.tap()
+    else:
+        with page.expect_navigation():
+            button.click()
+    assert page.inner_text("[data-testid=bulk-decided] h2") == "已不采用 2 条"
+    assert "与已报信息重复" in page.inner_text("[data-testid=bulk-decided]")
+    refused = page.locator("[data-testid=bulk-refused] li")
+    assert refused.count() == 1 and refused.get_attribute("data-id") == ids[1]
+    assert "editor2" in refused.inner_text() and "已采用" in refused.inner_text()
+    screenshot(page, "desk-bulk-result")
+    statuses = [editor.get(f"/api/v1/briefs/{i}").json()["status"] for i in ids]
+    assert statuses == ["rejected", "adopted", "rejected"]
+    assert page.dialogs == []
+
+
+@SIZES
+def test_return_with_canned_comments_in_a_multiline_box(server, browser, officer_a, editor, viewport):
+    base, _ = server
+    brief_id = submit(officer_a, uuid.uuid4().hex[:8])
+    page = _brief_page(browser, base, viewport, brief_id)
+    box = "form.return textarea[name=text]"
+    assert page.locator(box).evaluate("el => el.tagName") == "TEXTAREA"
+    options = page.locator("form.return select.canned option").all_inner_texts()
+    assert options[1:] == list(DESK["return_comments"])
+    page.select_option("form.return select.canned", "要素不全,请补充时间、地点、数据")
+    assert page.input_value(box) == "要素不全,请补充时间、地点、数据"
+    page.fill(box, page.input_value(box) + "\n另请写明涉及农户数。")
+    page.select_option("form.return select.canned", "请补充原因分析和对策建议")
+    expected = "要素不全,请补充时间、地点、数据\n另请写明涉及农户数。\n请补充原因分析和对策建议"
+    assert page.input_value(box) == expected
+    screenshot(page, "desk-return-canned")
+    with page.expect_navigation():
+        page.click("form.return button:has-text('退回修改')")
+    assert "已记录:退回修改" in page.inner_text(".flash")
+    brief = editor.get(f"/api/v1/briefs/{brief_id}").json()
+    assert brief["status"] == "returned" and brief["decisions"][-1]["text"] == expected
+    page.goto(f"{base}/briefs/{brief_id}")
+    assert page.locator("ol.history q").inner_text().split("\n") == expected.split("\n")
+    screenshot(page, "desk-return-history")
+
+
+@SIZES
+def test_queue_keeps_the_columns_that_matter_and_says_priority_in_words(server, browser, officer_a, viewport):
+    base, _ = server
+    submit(officer_a, uuid.uuid4().hex[:8])
+    page = page_in_browser(browser, base, "editor1", "editor-pass-1", viewport)
+    page.goto(f"{base}/queue")
+    row = page.locator("tr[data-row]").first
+    for column in ("c-pick", "c-title", "c-unit", "c-cat", "c-prio"):
+        assert row.locator(f"td.{column}").is_visible(), column
+        assert page.locator(f"table.queue th.{column}").is_visible(), column
+    for column in ("c-num", "c-flags", "c-time"):
+        assert row.locator(f"td.{column}").is_visible() == (viewport is DESKTOP), column
+    words = row.locator("[data-testid=priority-words]").inner_text()
+    assert "→" in words and words.rsplit("→", 1)[1].strip() in ("优先", "一般", "靠后")
+    assert row.locator(".reasons-bar").is_visible()
+    legend = page.locator("[data-testid=priority-legend]")
+    assert legend.is_visible() and all(name in legend.inner_text()
+                                       for name in ("采用可能", "类别价值", "紧急程度", "时效", "写作质量"))
+    screenshot(page, "desk-queue")
+    follow(page, "tr[data-row] td.c-title a")
+    assert "→" in page.inner_text("[data-testid=priority-words]")
+    assert "(满分 0.10)" in page.inner_text("ul.reasons")
+    screenshot(page, "desk-brief-priority")
