@@ -197,3 +197,18 @@ def snippet(body: str, words: list[str], *, width: int = 80) -> str:
     start = max(0, min(found) - width // 4) if found else 0
     text = body[start:start + width]
     return ("…" if start else "") + text + ("…" if start + width < len(body) else "")
+
+
+def undoable_decision(brief: dict, caller, minutes: float) -> int | None:
+    """The id of the decision on `brief` (a `get_brief` dict) the caller may still take back, if any:
+    the latest standing one, their own, within `minutes`, made on the current version."""
+    undone = {d["undoes_id"] for d in brief["decisions"] if d["action"] == "undo"}
+    standing = [d for d in brief["decisions"] if d["action"] != "undo" and d["id"] not in undone]
+    if not standing or caller.role not in ("editor", "admin"):
+        return None
+    last = standing[-1]
+    decided_at = datetime.fromisoformat(last["created_at"])
+    current = datetime.fromisoformat(brief["versions"][-1]["submitted_at"])
+    if last["editor_id"] != caller.id or clock.now() - decided_at > timedelta(minutes=minutes) or current > decided_at:
+        return None
+    return last["id"]

@@ -349,7 +349,10 @@ def brief_page(request: Request, service: ServiceDep, caller: PageCaller, brief_
                back: Annotated[str | None, Query(max_length=1000)] = None):
     brief = service.get_brief(caller, brief_id)
     editors = service.user_names([d["editor_id"] for d in brief["decisions"] if d["editor_id"]])
-    return render(request, service, caller, "brief.html", brief=brief, review=brief["review"] or {},
+    from api.desk import undoable_decision
+
+    undoable = undoable_decision(brief, caller, float(service.config.section("desk")["undo_minutes"]))
+    return render(request, service, caller, "brief.html", brief=brief, review=brief["review"] or {}, undoable=undoable,
                   marked=highlighted(brief["title"], brief["body"], brief["review"]), editors=editors,
                   similar=service.similar(brief["title"], brief["body"], brief["review"] or {},
                                                  caller=caller, brief_id=brief_id), back=_safe_next(back) or "/queue")

@@ -367,6 +367,7 @@ def test_editor_adopts_then_undoes_from_the_flash(server, browser, officer_a, vi
     assert history.count() == 2
     assert "已撤销" in history.nth(0).inner_text() and "采用" in history.nth(0).inner_text()
     assert "撤销了“采用(市级)”" in history.nth(1).inner_text()
+    assert page.locator("ol.history form.undo").count() == 0  # nothing standing to take back
     screenshot(page, "desk-undo-history")
     assert page.dialogs == []
 
@@ -468,6 +469,11 @@ def test_return_with_canned_comments_in_a_multiline_box(server, browser, officer
     page.goto(f"{base}/briefs/{brief_id}")
     assert page.locator("ol.history q").inner_text().split("\n") == expected.split("\n")
     screenshot(page, "desk-return-history")
+    # The flash is gone, but the latest decision can still be taken back from the history.
+    follow(page, "ol.history form.undo button:has-text('撤销')")
+    assert "已撤销:退回修改" in page.inner_text(".flash") and page.inner_text("[data-testid=status]") == "待审"
+    assert page.locator("ol.history form.undo").count() == 0
+    screenshot(page, "desk-return-undone")
 
 
 @SIZES
@@ -488,6 +494,7 @@ def test_queue_keeps_the_columns_that_matter_and_says_priority_in_words(server, 
     legend = page.locator("[data-testid=priority-legend]")
     assert legend.is_visible() and all(name in legend.inner_text()
                                        for name in ("采用可能", "类别价值", "紧急程度", "时效", "写作质量"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1  # no sideways scrolling
     screenshot(page, "desk-queue")
     follow(page, "tr[data-row] td.c-title a")
     assert "→" in page.inner_text("[data-testid=priority-words]")
