@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from api.errors import Conflict, Forbidden, NotFound, ServiceError
-from storage.db import transaction, write_lock
-from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Unit, User
 from review import clock
 from review.history import effective_decisions, replay_status
+from storage.db import transaction, write_lock
+from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Unit, User
 
 OPEN_STATUSES = ("submitted", "resubmitted")
 MAX_TERMS = 5

@@ -8,7 +8,8 @@ points, the 通报 and training labels. Works on any objects with `id`, `action`
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 D = TypeVar("D")
 

@@ -8,7 +8,7 @@ and the count of figures in its text into a short Chinese reason such as
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from review.brief import CATEGORY_NAMES_ZH, FLAG_NAMES_ZH
 from review.config import ReviewConfig

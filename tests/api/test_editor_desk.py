@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from review.config import load_config
 from review.history import replay_status
@@ -231,7 +231,7 @@ def test_search_by_words_with_literal_wildcards_and_unit_scoping(officer_a, offi
     today = clock.today()
     assert len(ids(editor, q=token, **{"from": today.isoformat(), "to": today.isoformat()})) == 3
     assert ids(editor, q=token, **{"from": (today + timedelta(days=1)).isoformat()}) == []
-    assert ids(editor, q=token, **{"to": (today - timedelta(days=1)).isoformat()}) == []
+    assert ids(editor, q=token, to=(today - timedelta(days=1)).isoformat()) == []
     page = editor.get("/api/v1/briefs", params={"q": token, "limit": 1, "offset": 1}).json()
     assert page["total"] == 3 and [i["id"] for i in page["items"]] == [plain]
     # Each result carries the part of the body around the word.
