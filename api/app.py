@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -19,7 +20,7 @@ from api.errors import ServiceError
 from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
-from api.schemas import ERROR_RESPONSES, MAX_OFFSET, DecisionIn, DraftIn, OfficeDate, TopicIn, UserIn
+from api.schemas import ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, DecisionIn, DraftIn, OfficeDate, TopicIn, UserIn
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
@@ -184,8 +185,17 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.get("/api/v1/briefs")
     def list_briefs(service: ServiceDep, caller: CallerDep, status: str | None = None,
+                    q: Annotated[str | None, Query(max_length=200, description="关键词(标题或正文,空格分隔)")] = None,
+                    unit: Annotated[str | None, Query(max_length=200)] = None,
+                    category: Annotated[str | None, Query(max_length=20)] = None,
+                    flag: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
+                    start: Annotated[OfficeDate | None, Query(alias="from")] = None,
+                    end: Annotated[OfficeDate | None, Query(alias="to")] = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
-        return service.list_briefs(caller, status=status, limit=limit, offset=offset)
+        """Briefs the caller may see (an officer: their own unit's), newest first, searched when asked."""
+        return service.list_briefs(caller, status=status, q=q, unit=unit, category=category, flag=flag,
+                                   since=clock.day_start(start) if start else None,
+                                   until=clock.day_after(end) if end else None, limit=limit, offset=offset)
 
     @app.get("/api/v1/briefs/{brief_id}")
     def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> dict:
@@ -208,6 +218,18 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
                idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
                               category=decision.category, text=decision.text, idempotency_key=idempotency_key)
+
+    @app.post("/api/v1/briefs/{brief_id}/decisions/{decision_id}/undo", status_code=201)
+    def undo(service: ServiceDep, caller: CallerDep, brief_id: str,
+             decision_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+             idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
+        """Take back a recent decision (撤销): the brief returns to its previous status."""
+        return service.undo(caller, brief_id, decision_id, idempotency_key=idempotency_key)
+
+    @app.post("/api/v1/decisions/bulk")
+    def bulk_decide(service: ServiceDep, caller: CallerDep, bulk: BulkDecisionIn) -> dict:
+        """不采用 for several briefs; each is reported decided or refused (with a code and a reason)."""
+        return service.bulk_reject(caller, bulk.brief_ids, bulk.text)
 
     @app.get("/api/v1/topics")
     def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:

@@ -18,11 +18,13 @@ from typing import Annotated
 from urllib.parse import quote, unquote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from api.deps import ServiceDep
+from api.desk import keywords, undoable_decision
 from api.errors import Conflict, Refused, ServiceError
 from api.diffs import diff_markup, version_changes
 from api.formats import format_points
@@ -37,6 +39,7 @@ from review.standings import rank_label
 
 SESSION_COOKIE = "br_session"
 FLASH_COOKIE = "br_flash"
+UNDO_COOKIE = "br_undo"  # "brief_id/decision_id" of the decision just made: the flash offers 撤销
 LOGIN_CSRF_COOKIE = "br_login_csrf"
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -44,14 +47,14 @@ templates = Jinja2Templates(directory=HERE / "templates")
 STATUS_NAMES_ZH = {"submitted": "待审", "resubmitted": "修改后重报", "returned": "退回修改", "adopted": "已采用",
                    "rejected": "未采用"}
 ACTION_NAMES_ZH = {"adopt": "采用", "instruction": "批示", "return": "退回修改", "reject": "不采用",
-                   "recategorise": "更正类别"}
+                   "recategorise": "更正类别", "undo": "撤销"}
 REASON_NAMES_ZH = {"adoption": "采用可能", "category": "类别价值", "urgency": "紧急程度", "freshness": "时效",
                    "quality": "写作质量"}
 SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 # Audit log entries as the administrator reads them (the stored action codes stay English).
 AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
                   "user_add": "添加用户", "user_disable": "停用用户", "model_promote": "启用模型",
-                  "model_rollback": "回退模型", "retrain": "开始重新训练",
+                  "model_rollback": "回退模型", "retrain": "开始重新训练", "undo_decision": "撤销决定",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
 templates.env.globals.update(
     CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
@@ -113,12 +116,22 @@ def render(request: Request, service: ReviewService, caller: Caller | None, name
            **context) -> HTMLResponse:
     session = request.cookies.get(SESSION_COOKIE, "")
     flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:200]
-    context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash,
+    undo = _undo_offer(request.cookies.get(UNDO_COOKIE, "")) if flash else None
+    context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash, undo=undo,
+                   canned=service.config.section("desk")["return_comments"],
                    returned_count=service.returned_count(caller) if caller is not None else 0)
     response = templates.TemplateResponse(request, name, context, status_code=http_status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)  # shown once
+    if request.cookies.get(UNDO_COOKIE):
+        response.delete_cookie(UNDO_COOKIE)
     return response
+
+
+def _undo_offer(value: str) -> dict | None:
+    """The decision the flash offers to take back (the server checks again when it is asked)."""
+    brief_id, _, decision_id = unquote(value).rpartition("/")
+    return {"brief_id": brief_id, "decision_id": int(decision_id)} if brief_id and decision_id.isdigit() else None
 
 
 def redirect(url: str, message: str = "") -> RedirectResponse:
@@ -169,6 +182,24 @@ def highlight(text: str, flags: list[dict], start: int, end: int) -> Markup:
             flag["severity"], n, k, FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
         pos = hi
     out.append(escape(text[pos:end]))
+    return Markup("").join(out)
+
+
+def mark_words(text: str, words: list[str]) -> Markup:
+    """`text` escaped, with each occurrence of the search words marked (case-insensitive)."""
+    lowered, spans, out, pos = text.lower(), [], [], 0
+    for word in (w.lower() for w in words if w):
+        start = lowered.find(word)
+        while start >= 0:
+            spans.append((start, start + len(word)))
+            start = lowered.find(word, start + len(word))
+    for lo, hi in sorted(spans):
+        if lo < pos:  # overlapping words: the first mark wins
+            continue
+        out.append(escape(text[pos:lo]))
+        out.append(Markup('<mark class="hit">{}</mark>').format(text[lo:hi]))
+        pos = hi
+    out.append(escape(text[pos:]))
     return Markup("").join(out)
 
 
@@ -338,7 +369,8 @@ def brief_page(request: Request, service: ServiceDep, caller: PageCaller, brief_
                back: Annotated[str | None, Query(max_length=1000)] = None):
     brief = service.get_brief(caller, brief_id)
     editors = service.user_names([d["editor_id"] for d in brief["decisions"] if d["editor_id"]])
-    return render(request, service, caller, "brief.html", brief=brief, review=brief["review"] or {},
+    undoable = undoable_decision(brief, caller, float(service.config.section("desk")["undo_minutes"]))
+    return render(request, service, caller, "brief.html", brief=brief, review=brief["review"] or {}, undoable=undoable,
                   returned=_last_return(service, brief) if brief["status"] in ("returned", "resubmitted") else None,
                   changes=version_changes(brief["versions"]),
                   marked=highlighted(brief["title"], brief["body"], brief["review"]), editors=editors,
@@ -350,15 +382,36 @@ def brief_page(request: Request, service: ServiceDep, caller: PageCaller, brief_
 def decide(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
            action: Annotated[str, Form(max_length=20)] = "", level: Annotated[str, Form(max_length=20)] = "",
            compiled: Annotated[bool, Form()] = False, category: Annotated[str, Form(max_length=20)] = "",
-           text: Annotated[str, Form(max_length=5000)] = "", back: Annotated[str, Form(max_length=1000)] = ""):
+           text: Annotated[str, Form(max_length=5000)] = "", back: Annotated[str, Form(max_length=1000)] = "",
+           canned: Annotated[str, Form(max_length=500)] = ""):
     check_csrf(request, service, csrf)
+    # A canned comment chosen without the script filling the box; browsers send a textarea's lines as CRLF.
+    text = (text if text.strip() else canned).replace("\r\n", "\n")
     brief = service.decide(caller, brief_id, action, level=level or None, compiled=compiled,
                            category=category or None, text=text)
     what = ACTION_NAMES_ZH.get(action, action) + (f"({LEVEL_NAMES_ZH.get(level, level)})" if level else "")
     message = f"已记录:{what} · {brief['title'][:30]}"
-    if action == "recategorise":
-        return redirect(f"/briefs/{quote(brief_id)}", message)
-    return redirect(_safe_next(back) or "/queue", message)
+    response = redirect(f"/briefs/{quote(brief_id)}" if action == "recategorise" else (_safe_next(back) or "/queue"),
+                        message)
+    mine = [d for d in brief["decisions"] if d["editor_id"] == caller.id and d["action"] != "undo"]
+    if mine:
+        minutes = float(service.config.section("desk")["undo_minutes"])
+        response.set_cookie(UNDO_COOKIE, quote(f"{brief_id}/{mine[-1]['id']}"), max_age=int(minutes * 60),
+                            httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/briefs/{brief_id}/decisions/{decision_id}/undo")
+def undo(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str,
+         decision_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], csrf: CsrfField = "",
+         back: Annotated[str, Form(max_length=1000)] = ""):
+    check_csrf(request, service, csrf)
+    brief = service.undo(caller, brief_id, decision_id)
+    undone = next(d for d in brief["decisions"] if d["id"] == decision_id)
+    what = ACTION_NAMES_ZH.get(undone["action"], undone["action"]) + (
+        f"({LEVEL_NAMES_ZH.get(undone['level'], undone['level'])})" if undone["level"] else "")
+    return redirect(_safe_next(back) or f"/briefs/{quote(brief_id)}",
+                    f"已撤销:{what} · {brief['title'][:30]},现为{STATUS_NAMES_ZH.get(brief['status'], brief['status'])}")
 
 
 def _revision(service: ReviewService, caller: Caller, brief_id: str) -> dict:
@@ -432,6 +485,44 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
     return render(request, service, caller, "queue.html", listing=listing, filters=filters, page=page, size=size,
                   pages=max(1, -(-listing["total"] // size)), here=here, units=service.unit_names(),
                   query=urlencode(filters))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, service: ServiceDep, caller: PageCaller, q: Annotated[str, Query(max_length=200)] = "",
+           category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
+           flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
+           start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+           end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
+           page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+
+    start, end = _date(start_text, "开始日期"), _date(end_text, "结束日期")
+    size = 30
+    filters = {k: v for k, v in {"q": q.strip(), "category": category, "unit": unit, "flag": flag, "status": status,
+                                 "from": start and start.isoformat(), "to": end and end.isoformat()}.items() if v}
+    listing = service.list_briefs(caller, q=q or None, category=category or None, unit=unit or None,
+                                  flag=flag or None, status=status or None,
+                                  since=clock.day_start(start) if start else None,
+                                  until=clock.day_after(end) if end else None, limit=size, offset=(page - 1) * size)
+    words = keywords(q)
+    for item in listing["items"]:
+        item["marked_title"] = mark_words(item["title"] or "(无标题)", words)
+        item["marked_snippet"] = mark_words(item.get("snippet", ""), words)
+    here = "/search" + ("?" + urlencode({**filters, "page": page}) if filters or page > 1 else "")
+    units = service.unit_names() if caller.role != "officer" else []
+    return render(request, service, caller, "search.html", listing=listing, filters=filters, page=page, size=size,
+                  pages=max(1, -(-listing["total"] // size)), here=here, units=units, query=urlencode(filters),
+                  search_q=q, searched=bool(filters))
+
+
+@router.post("/decisions/bulk", response_class=HTMLResponse)
+def bulk_decide(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
+                brief_id: Annotated[list[str], Form(max_length=500)] = [],  # noqa: B006 - FastAPI copies defaults
+                text: Annotated[str, Form(max_length=5000)] = "", canned: Annotated[str, Form(max_length=500)] = "",
+                back: Annotated[str, Form(max_length=1000)] = ""):
+    check_csrf(request, service, csrf)
+    text = (text if text.strip() else canned).replace("\r\n", "\n")
+    result = service.bulk_reject(caller, brief_id, text)
+    return render(request, service, caller, "bulk.html", result=result, back=_safe_next(back) or "/queue", text=text)
 
 
 @router.get("/report", response_class=HTMLResponse)

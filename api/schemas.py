@@ -60,6 +60,16 @@ class DecisionIn(BaseModel):
     text: str = Field("", max_length=5000, description="批示内容或退回意见")
 
 
+class BulkDecisionIn(BaseModel):
+    """One decision for several briefs at once (only 不采用)."""
+
+    model_config = ConfigDict(extra="forbid")
+    brief_ids: list[Annotated[str, Field(max_length=64)]] = Field(..., min_length=1, max_length=500,
+                                                                  description="信息编号")
+    action: Literal["reject"] = Field("reject", description="决定类型:目前只有 reject(不采用)")
+    text: str = Field("", max_length=5000, description="意见(每条信息记录同一条)")
+
+
 class TopicIn(BaseModel):
     """A 约稿 topic an editor publishes."""
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
+from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
 from api.recent_vectors import RecentVectors
 from api.throttle import LoginThrottle
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
@@ -29,9 +30,12 @@ from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
 from review.duplicates import DuplicateIndex, add_same_event, find_duplicates
+from review.cues import figures_in_text
 from review.engine import review_briefs
 from review.periods import ended_months
 from review.standings import competition_ranks
+from review.history import effective_decisions
+from review.priority_words import describe_priority
 
 ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
 INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
@@ -455,21 +459,41 @@ class ReviewService:
                 "versions": [{"version": v.version, "title": v.title, "body": v.body,
                               "submitted_at": clock.localize(v.submitted_at).isoformat()} for v in versions],
                 "review": review.review if review else None,
-                "decisions": [_decision_dict(d) for d in decisions],
+                "decisions": [_decision_dict(d, {u.undoes_id for u in decisions if u.action == "undo"})
+                              for d in decisions],
                 "points": self.points(decisions),
                 "topics": topics,
+                "priority_words": describe_priority(review.review if review else {}, self.config,
+                                                    figures=len(figures_in_text(latest.title, latest.body))),
             }
 
-    def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
-        """Briefs the caller may see, newest first."""
-        conditions = []
+    def list_briefs(self, caller: Caller, *, status: str | None = None, q: str | None = None, unit: str | None = None,
+                    category: str | None = None, flag: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, limit: int = 50, offset: int = 0) -> dict:
+        """Briefs the caller may see, newest first; a search by words (title and body), unit,
+        category, flag and submission time [since, until) when given (api.desk)."""
+        conditions = search_conditions(q=q, unit=unit, category=category, flag=flag, since=since, until=until)
         if caller.role == "officer":
             conditions.append(BriefRow.unit_id == caller.unit_id)
         if status:
             conditions.append(BriefRow.status == status)
+        words = keywords(q)
         with self.sessions() as session:
             total, page = _page(session, conditions, (BriefRow.submitted_at.desc(), BriefRow.id.desc()), limit, offset)
-            return {"total": total, "items": [_summary(row, version) for row, version in page]}
+            items = [_summary(row, version) for row, version in page]
+            if words:
+                for item, (_row, version) in zip(items, page):
+                    item["snippet"] = snippet(version.body, words)
+            return {"total": total, "items": items}
+
+    def undo(self, caller: Caller, brief_id: str, decision_id: int, *, idempotency_key: str | None = None) -> dict:
+        """Take back a recent decision (撤销); see `api.desk.undo_decision`."""
+        undo_decision(self, caller, brief_id, decision_id, idempotency_key=idempotency_key)
+        return self.get_brief(caller, brief_id)
+
+    def bulk_reject(self, caller: Caller, brief_ids: list[str], text: str = "") -> dict:
+        """不采用 for several briefs at once, each reported decided or refused; see `api.desk.bulk_reject`."""
+        return bulk_reject(self, caller, brief_ids, text)
 
     def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None, flag: str | None = None,
@@ -500,10 +524,12 @@ class ReviewService:
                 select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
                 .order_by(ReviewRow.id))}  # the latest review of each brief wins
         matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
-        for item, topics, (row, _version) in zip(items, matches, page):
+        for item, topics, (row, version) in zip(items, matches, page):
             item["topics"] = topics
             item["flags"] = [code for code in row.flag_codes.split(",") if code]
             item["priority_reasons"] = reviews.get(item["id"], {}).get("priority_reasons", {})
+            item["priority_words"] = describe_priority(reviews.get(item["id"], {}), self.config,
+                                                       figures=len(figures_in_text(version.title, version.body)))
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
@@ -603,7 +629,7 @@ class ReviewService:
                                          "adopted_by_month": dict.fromkeys(months, 0)})
             st["submitted"] += 1
             st["problem_trend"] += row.category in ("problem", "trend")
-            ds = decisions.get(row.id, [])
+            ds = effective_decisions(decisions.get(row.id, []))  # undone decisions count for nothing
             st["points"] += self.points(ds)["total"]
             levels = [d.level for d in ds if d.action == "adopt"]
             if levels:
@@ -784,9 +810,10 @@ def _topic_dict(t: Topic) -> dict:
             "created_at": clock.localize(t.created_at).isoformat()}
 
 
-def _decision_dict(d: Decision) -> dict:
-    return {"action": d.action, "level": d.level, "compiled": d.compiled, "category": d.category, "text": d.text,
-            "editor_id": d.editor_id, "created_at": clock.localize(d.created_at).isoformat()}
+def _decision_dict(d: Decision, undone: set[int] = frozenset()) -> dict:
+    return {"id": d.id, "action": d.action, "level": d.level, "compiled": d.compiled, "category": d.category,
+            "text": d.text, "editor_id": d.editor_id, "created_at": clock.localize(d.created_at).isoformat(),
+            "undoes_id": d.undoes_id, "undone": d.id in undone}
 
 
 def _summary(row: BriefRow, version: BriefVersion) -> dict:

@@ -62,8 +62,12 @@ def realised_points(level: str, instruction: str, config: ReviewConfig, *, compi
 
 def decision_points(decisions, config: ReviewConfig) -> dict[str, float]:
     """Points a brief earned from editors' decisions (objects with action, level, compiled):
-    submission, the highest adoption (compiled-piece rate when compiled), the highest 批示."""
+    submission, the highest adoption (compiled-piece rate when compiled), the highest 批示.
+    Undone decisions earn nothing (review.history)."""
+    from review.history import effective_decisions
+
     table = config.section("points")
+    decisions = effective_decisions(decisions)
     adoption = max([table["adoption_compiled" if d.compiled else "adoption"].get(d.level, 0.0)
                     for d in decisions if d.action == "adopt"], default=0.0)
     instruction = max([table["instruction"].get(d.level, 0.0) for d in decisions if d.action == "instruction"],

@@ -90,7 +90,7 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    action: Mapped[str] = mapped_column(String(20))  # adopt | instruction | return | reject | recategorise
+    action: Mapped[str] = mapped_column(String(20))  # adopt | instruction | return | reject | recategorise | undo
     level: Mapped[str | None] = mapped_column(String(20), nullable=True)
     compiled: Mapped[bool] = mapped_column(Boolean, default=False)
     category: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -98,7 +98,10 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # A client's retry of one decision carries the same key; it is recorded once.
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    __table_args__ = (UniqueConstraint("brief_id", "editor_id", "idempotency_key", name="uq_decision_idempotency"),)
+    # An undo (action "undo") names the decision it takes back; a decision is undone at most once.
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
+    __table_args__ = (UniqueConstraint("brief_id", "editor_id", "idempotency_key", name="uq_decision_idempotency"),
+                      UniqueConstraint("undoes_id", name="uq_decision_undoes"))
 
 
 class AuditEntry(Base):

@@ -31,6 +31,7 @@ from typing import Sequence
 from review import clock
 from review.brief import ADOPTION_LEVELS, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.config import ReviewConfig
+from review.history import effective_decisions
 from review.outcome import decision_points
 from review.readers import load_briefs
 from training.train import data_hash
@@ -130,7 +131,7 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
         instr_order = {lv: i for i, lv in enumerate(INSTRUCTION_LEVELS)}
         briefs, points, corrected, outcome = [], {}, set(), {}
         for row, version in rows:
-            ds = decisions.get(row.id, [])
+            ds = effective_decisions(decisions.get(row.id, []))  # an undone decision teaches nothing
             corrections = [d.category for d in ds if d.action == "recategorise" and d.category]
             decided = row.status in ("adopted", "rejected") or any(d.action in DECIDING for d in ds)
             if not decided and not corrections:
