@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from api.formats import format_points
 from review.config import load_config
 from review.history import replay_status
 from tests.api.conftest import DESKTOP, PHONE, follow, login, page_in_browser, screenshot
@@ -362,7 +363,7 @@ def test_editor_adopts_then_undoes_from_the_flash(server, browser, officer_a, vi
 
     page.goto(f"{base}/briefs/{brief_id}")
     assert page.inner_text("[data-testid=status]") == "待审"
-    assert page.inner_text("[data-testid=points]") == str(POINTS["submitted"])
+    assert page.inner_text("[data-testid=points]") == format_points(POINTS["submitted"])
     history = page.locator("ol.history li")
     assert history.count() == 2
     assert "已撤销" in history.nth(0).inner_text() and "采用" in history.nth(0).inner_text()
