@@ -46,11 +46,15 @@ REASON_NAMES_ZH = {"adoption": "采用可能", "category": "类别价值", "urge
 SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 # Audit log entries as the administrator reads them (the stored action codes stay English).
 AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
-                  "user_add": "添加用户", "user_disable": "停用用户", "model_promote": "启用模型",
+                  "user_add": "添加用户", "user_disable": "停用用户", "user_enable": "启用用户", "model_promote": "上线模型",
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
+                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "setting_change": "修改设置",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
+# What became of a registered model version (models.registry.ModelRegistry.list).
+MODEL_STATUS_NAMES_ZH = {"champion": "上线中", "replaced": "曾上线,已被新版本替换", "rolled_back": "已回退下线",
+                         "never": "未上线"}
 templates.env.globals.update(
-    CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
+    MODEL_STATUS_NAMES=MODEL_STATUS_NAMES_ZH, CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
     STATUS_NAMES=STATUS_NAMES_ZH, ACTION_NAMES=ACTION_NAMES_ZH, REASON_NAMES=REASON_NAMES_ZH,
     SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
@@ -222,6 +226,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def home(caller: PageCaller):
     return RedirectResponse(_home(caller), status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -425,7 +435,7 @@ def admin(request: Request, service: ServiceDep, caller: PageCaller):
         models, reports, registry_error = loop.list_models(caller), loop.list_reports(caller), ""
     except ServiceError as exc:  # a service pinned to one model directory has no registry
         models, reports, registry_error = None, [], exc.message
-    return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=50),
+    return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=10),
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
                   model_version=service.model.version, units=service.unit_names(), models=models,
                   reports=reports[:10], registry_error=registry_error)
@@ -456,8 +466,11 @@ def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csr
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id: str):
+    from api.retrain_result import describe_result
+
     job = learning_loop(service).job(caller, job_id)
-    return render(request, service, caller, "job.html", job=job)
+    view = describe_result(job["result"]) if job["result"] else None
+    return render(request, service, caller, "job.html", job=job, view=view)
 
 
 @router.get("/admin/reports/{name}/{file}", response_model=None)
@@ -488,3 +501,29 @@ def admin_disable_user(request: Request, service: ServiceDep, caller: PageCaller
     check_csrf(request, service, csrf)
     service.disable_user(username, actor=caller)
     return redirect("/admin", f"已停用用户 {username}")
+
+
+@router.post("/admin/users/{username}/enable")
+def admin_enable_user(request: Request, service: ServiceDep, caller: PageCaller, username: str, csrf: CsrfField = ""):
+    check_csrf(request, service, csrf)
+    service.enable_user(username, actor=caller)
+    return redirect("/admin", f"已启用用户 {username}")
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def admin_audit(request: Request, service: ServiceDep, caller: PageCaller,
+                user: Annotated[str, Query(max_length=80)] = "", action: Annotated[str, Query(max_length=40)] = "",
+                start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+                end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
+                page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    start, end = _date(start_text, "开始日期"), _date(end_text, "结束日期")
+    size = 50
+    audit = service.audit_log(caller, user=user or None, action=action or None,
+                              since=clock.day_start(start) if start else None,
+                              until=clock.day_after(end) if end else None, limit=size, offset=(page - 1) * size)
+    filters = {k: v for k, v in {"user": user, "action": action, "from": start and start.isoformat(),
+                                 "to": end and end.isoformat()}.items() if v}
+    return render(request, service, caller, "audit.html", audit=audit, filters=filters, page=page,
+                  pages=max(1, -(-audit["total"] // size)), query=urlencode(filters),
+                  usernames=[u["username"] for u in service.list_users(actor=caller)],
+                  actions=sorted(set(audit["actions"]) | set(AUDIT_NAMES_ZH), key=lambda a: AUDIT_NAMES_ZH.get(a, a)))

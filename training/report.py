@@ -309,7 +309,7 @@ def _comparison_table(comparison: dict) -> str:
 def write_retrain_report(reports_dir: Path, result, data: Sequence[Brief]) -> Path:
     """The report of one retraining run, in reports_dir/retrain-<version>; returns its directory."""
     directory = reports_dir / f"retrain-{result.version}"
-    verdict = f"promoted: {result.version}" if result.promoted else f"not promoted: {result.reason}"
+    verdict = f"{result.version} 已上线" if result.promoted else f"{result.version} 未上线:{result.reason}"
     write_report(directory, result.evaluations["heldout"]["challenger"], data=data,
                  title=f"重新训练报告:挑战者 {result.version},当前模型 {result.champion}",
                  intro=f"训练数据快照 {result.snapshot['hash'][:16]}({result.snapshot['size']} 条)。"
