@@ -237,6 +237,16 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         service.enable_user(username, actor=caller)
         return next(u for u in service.list_users(actor=caller) if u["username"] == username)
 
+    @app.get("/api/v1/admin/settings")
+    def editable_settings(service: ServiceDep, caller: CallerDep) -> list[dict]:
+        """The points table and freshness windows: value in force, the file's value, overridden or not."""
+        return service.editable_settings(caller)
+
+    @app.patch("/api/v1/admin/settings")
+    def update_settings(service: ServiceDep, caller: CallerDep, values: dict[str, float | int | str]) -> dict:
+        """Change some of them (`{"points.adoption.city": 9}`); applied at once, audited old → new."""
+        return {"changes": service.update_settings(caller, values), "settings": service.editable_settings(caller)}
+
     @app.get("/api/v1/admin/audit")
     def audit(service: ServiceDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100,
               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,

@@ -30,7 +30,7 @@ from review.errors import BriefError, ModelError
 
 log = logging.getLogger("brief_review.learning")
 REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-REPORT_FILE = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(html|png|json)$")
+REPORT_FILE = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(html|png|svg|json)$")
 
 
 def serving_models(settings: Settings):
@@ -128,11 +128,12 @@ class LearningLoop:
         """Go back to the previous champion."""
         _admin(caller)
         try:
+            previous = self.registry.champion()
             version = self.registry.rollback()
         except ModelError as exc:
             raise _model_error(exc) from None
         self.service.models.refresh()
-        self._audit(caller, "model_rollback", version, {})
+        self._audit(caller, "model_rollback", version, {"rolled_back": previous})
         return {"promoted": version, "serving": self.service.model.version}
 
     # --- retraining ---------------------------------------------------------------------------

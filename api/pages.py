@@ -425,8 +425,9 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
     return redirect("/topics", "约稿已发布")
 
 
-@router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request, service: ServiceDep, caller: PageCaller):
+def _admin_page(request: Request, service: ReviewService, caller: Caller, *, typed: dict | None = None,
+                errors: dict | None = None, http_status: int = 200) -> HTMLResponse:
+    """The admin page; `typed` and `errors` refill the settings form after refused values."""
     import json
 
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
@@ -435,10 +436,48 @@ def admin(request: Request, service: ServiceDep, caller: PageCaller):
         models, reports, registry_error = loop.list_models(caller), loop.list_reports(caller), ""
     except ServiceError as exc:  # a service pinned to one model directory has no registry
         models, reports, registry_error = None, [], exc.message
-    return render(request, service, caller, "admin.html", users=users, audit=service.audit_log(caller, limit=10),
+    settings = service.editable_settings(caller)
+    for item in settings:
+        item["typed"] = (typed or {}).get(item["key"], _number_text(item["value"]))
+        item["error"] = (errors or {}).get(item["key"], "")
+    return render(request, service, caller, "admin.html", http_status=http_status, users=users,
+                  audit=service.audit_log(caller, limit=10),
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
                   model_version=service.model.version, units=service.unit_names(), models=models,
-                  reports=reports[:10], registry_error=registry_error)
+                  reports=reports[:10], registry_error=registry_error, settings=settings,
+                  settings_errors=errors or {})
+
+
+def _number_text(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, service: ServiceDep, caller: PageCaller):
+    return _admin_page(request, service, caller)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Every text field of a posted form (for forms whose fields are not fixed)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post("/admin/settings", response_class=HTMLResponse)
+def admin_settings(request: Request, service: ServiceDep, caller: PageCaller,
+                   fields: Annotated[dict, Depends(form_fields)]):
+    from api.editable import BY_KEY, InvalidSettings
+
+    check_csrf(request, service, fields.get("csrf", ""))
+    values = {k: v[:50] for k, v in fields.items() if k in BY_KEY}
+    try:
+        changes = service.update_settings(caller, values)
+    except InvalidSettings as exc:
+        return _admin_page(request, service, caller, typed=values, errors=exc.errors, http_status=422)
+    if not changes:
+        return redirect("/admin#settings", "设置没有变化")
+    return redirect("/admin#settings", f"已保存 {len(changes)} 项设置,立即生效:"
+                    + ";".join(f"{c['label']} {_number_text(c['old'])} → {_number_text(c['new'])}" for c in changes))
 
 
 @router.post("/admin/models/{version}/promote")

@@ -87,6 +87,28 @@ class ReviewService:
         self.index.close()
 
     @property
+    def config(self) -> ReviewConfig:
+        """The configuration in force: the file's, with the values an administrator changed on
+        the admin page (api.editable); read it once per operation, like the model."""
+        return self.editable.effective()
+
+    @config.setter
+    def config(self, value: ReviewConfig) -> None:
+        from api.editable import EditableSettings
+
+        self.editable = EditableSettings(value, self.sessions)
+
+    def editable_settings(self, actor: Caller) -> list[dict]:
+        """The points table and freshness windows as the admin page edits them (administrators)."""
+        _require_admin(actor)
+        return self.editable.describe()
+
+    def update_settings(self, actor: Caller, values: dict) -> list[dict]:
+        """Change editable settings (administrators); returns the changes, old → new, as audited."""
+        _require_admin(actor)
+        return self.editable.update(actor.id, values)
+
+    @property
     def model(self):
         """The model serving now. Read it once per operation, so one request uses one model."""
         return self.models.current()
@@ -145,9 +167,9 @@ class ReviewService:
                 raise NotFound(f"用户 {username} 不存在", code="not_found")
             now = clock.now()
             user.active = False
-            # Whole seconds, as in a token's iat: every token issued so far stays dead if the
-            # user is enabled again.
-            user.sessions_valid_from = now.replace(microsecond=0)
+            # A token's iat is in whole seconds: refusing up to the end of this second keeps
+            # every token issued so far dead if the user is enabled again.
+            user.sessions_valid_from = now.replace(microsecond=0) + timedelta(seconds=1)
             session.add(AuditEntry(user_id=actor and actor.id, action="user_disable", target=username,
                                    created_at=now))
 

@@ -111,7 +111,8 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
             continue
         for role, m in (("champion", champion), ("challenger", model)):
             say(f"评估{'当前模型' if role == 'champion' else '挑战者'}:{split_name}({len(briefs)} 条)")
-            ev = evaluate_model_detail(m, briefs, config=config, name=f"{role} {split}")
+            ev = evaluate_model_detail(m, briefs, config=config,
+                                       name=f"{'当前模型' if role == 'champion' else '挑战者'},{split_name}")
             evaluations.setdefault(split, {})[role] = ev
             comparison[role][split] = compact(ev.metrics)
     tolerance = float(rules["tolerance"])

@@ -251,3 +251,220 @@ def test_favicon_is_served(admin_server):
     icon = httpx.get(f"{base}/favicon.ico", follow_redirects=True)
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+# --- in Chromium, at desktop and phone sizes --------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_retraining_result_and_report_in_browser(admin_server, browser, retrained, viewport):
+    base = admin_server[0]
+    page = page_in_browser(browser, base, "admin1", "admin-pass-1", viewport)
+    page.goto(f"{base}/admin/jobs/{retrained['id']}")
+    assert page.inner_text("[data-testid=decision]") == ("上线" if retrained["result"]["promoted"] else "未上线")
+    assert page.inner_text("[data-testid=reason]").startswith("原因:")
+    # readable at this width: nothing wider than the screen, the raw data folded away
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert not page.is_visible("details.raw pre")
+    assert page.locator("table.retrain-metrics td:nth-child(5)").first.is_visible()  # the difference column stays
+    screenshot(page, "admin-retrain-result")
+    page.click("details.raw summary")
+    assert page.is_visible("details.raw pre")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # the JSON wraps
+    screenshot(page, "admin-retrain-result-raw")
+    follow(page, "text=查看完整评估报告")
+    page.wait_for_load_state("load")
+    sizes = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+    assert len(sizes) == 7 and all(ok and width > 200 for ok, width in sizes), sizes
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, "admin-retrain-report")
+    follow(page, "a:has-text('返回模型管理') >> nth=0")
+    assert page.url.endswith("/admin#models")
+    # the 上线 button of the rolled-back version stays on one line
+    button = page.locator(f"tr[data-version='{retrained['result']['version']}'] button:has-text('上线')")
+    assert button.is_visible()
+    box = button.bounding_box()
+    line = page.evaluate("b => parseFloat(getComputedStyle(b).lineHeight) || 24", button.element_handle())
+    assert box["width"] > box["height"] and box["height"] < 2 * line, box
+    assert page.inner_text(f"tr[data-version='{retrained['result']['version']}'] [data-testid=model-status]") == \
+        "已回退下线"
+    screenshot(page, "admin-models")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_disable_and_enable_a_user_in_browser(admin_server, browser, viewport):
+    base = admin_server[0]
+    name = f"temp_{viewport['width']}"
+    page = page_in_browser(browser, base, "admin1", "admin-pass-1", viewport)
+    page.goto(f"{base}/admin")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", "temp-pass-1")
+    page.select_option("select[name=role]", "editor")
+    follow(page, "button:has-text('添加')")
+    row = f"tr[data-user='{name}']"
+    follow(page, f"{row} button:has-text('停用')")
+    assert "已停用" in page.inner_text(row) and page.is_visible(f"{row} button:has-text('启用')")
+    screenshot(page, "admin-user-disabled")
+    follow(page, f"{row} button:has-text('启用')")
+    assert page.inner_text(".flash") == f"已启用用户 {name}"
+    assert "正常" in page.inner_text(row) and page.is_visible(f"{row} button:has-text('停用')")
+    screenshot(page, "admin-user-enabled")
+    page.goto(f"{base}/admin/audit?user=admin1&action=user_enable")
+    assert page.locator("table.audit td.target").all_inner_texts()[0] == name
+    page.context.close()
+    time.sleep(1.1)  # tokens from before the disabling are refused up to the end of its second
+    again = page_in_browser(browser, base, name, "temp-pass-1", viewport)
+    assert again.url.endswith("/queue")
+    again.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_audit_log_filtered_in_browser(admin_server, browser, decided, viewport):
+    base = admin_server[0]
+    page = page_in_browser(browser, base, "admin1", "admin-pass-1", viewport)
+    page.goto(f"{base}/admin")
+    follow(page, "text=查看全部审计日志")
+    assert page.url.endswith("/admin/audit")
+    screenshot(page, "admin-audit")
+    page.select_option("select[name=user]", "editor1")
+    page.select_option("select[name=action]", label="采用")
+    page.fill("input[name=from]", clock.today().isoformat())
+    follow(page, "button:has-text('筛选')")
+    actions = page.locator("table.audit td[data-action]")
+    assert actions.all_inner_texts() == ["采用", "采用"]
+    assert {a.get_attribute("data-action") for a in actions.all()} == {"decide_adopt"}
+    titles = page.locator("table.audit td.target a").all_inner_texts()
+    assert sorted(titles) == sorted(t for t in decided.values() if "会议" not in t)
+    assert page.inner_text("[data-testid=audit-count]") == "共 2 条,第 1 / 1 页"
+    # the form keeps the chosen filters
+    assert page.input_value("select[name=user]") == "editor1"
+    assert page.input_value("select[name=action]") == "decide_adopt"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, "admin-audit-filtered")
+    follow(page, "table.audit td.target a >> nth=0")
+    assert "/briefs/" in page.url
+    page.go_back()
+    follow(page, "text=清除筛选")
+    follow(page, "a:has-text('下一页')")
+    assert "page=2" in page.url and page.is_visible("a:has-text('上一页')")
+    screenshot(page, "admin-audit-page-2")
+    page.context.close()
+
+
+# --- editable settings -----------------------------------------------------------------------
+
+
+def _unit_points(client, unit: str) -> float:
+    today = clock.today().isoformat()
+    units = client.get("/api/v1/stats/units", params={"from": today, "to": today}).json()["units"]
+    return next(u["points"] for u in units if u["unit"] == unit)
+
+
+def _stale(client) -> bool:
+    event = (clock.now() - timedelta(days=2)).isoformat()
+    r = client.post("/api/v1/check", json={"title": BRIEFS[2]["title"], "body": BRIEFS[2]["body"], "event_at": event})
+    assert r.status_code == 200, r.text
+    return "stale" in [f["code"] for f in r.json()["flags"]]
+
+
+def test_points_and_freshness_are_edited_and_apply_at_once(admin_server, admin, decided):
+    base = admin_server[0]
+    editor, officer = login(base, "editor1", "editor-pass-1"), login(base, "officer_a", "officer-pass-a")
+    for client in (editor, officer):
+        assert client.get("/api/v1/admin/settings").status_code == 403
+        assert client.patch("/api/v1/admin/settings", json={"points.submitted": 1}).status_code == 403
+    settings = {s["key"]: s for s in admin.get("/api/v1/admin/settings").json()}
+    assert settings["points.adoption.city"].items() >= {"value": 8, "file_value": 8, "overridden": False,
+                                                       "label": "市级采用", "unit": "分"}.items()
+    assert settings["freshness.window_days.routine"]["value"] == 3
+    # officer_a's three briefs: 3 × 0.5 for submitting, a city (8) and a county (4) adoption
+    assert _unit_points(editor, "清河县农业农村局") == 13.5
+    assert not _stale(officer)  # an event two days old is within every window
+
+    windows = {k: 1 for k in settings if k.startswith("freshness.window_days.")}
+    r = admin.patch("/api/v1/admin/settings", json={"points.adoption.city": 9.5, "points.submitted": "0.5", **windows})
+    assert r.status_code == 200, r.text
+    changes = {c["key"]: (c["old"], c["new"]) for c in r.json()["changes"]}
+    assert changes["points.adoption.city"] == (8, 9.5) and "points.submitted" not in changes  # unchanged
+    assert changes["freshness.window_days.experience"] == (30, 1)
+    # applied without a restart: the 通报's points and the self-check's staleness
+    assert _unit_points(editor, "清河县农业农村局") == 15.0
+    assert _stale(officer)
+    after = {s["key"]: s for s in admin.get("/api/v1/admin/settings").json()}
+    assert after["points.adoption.city"]["value"] == 9.5 and after["points.adoption.city"]["overridden"]
+
+    # refused values change nothing and say why, in Chinese, per field
+    for bad, words in ((-1, "不能小于 0"), ("abc", "不是数字"), ("", "请填写一个数字"), (1e9, "不能大于")):
+        r = admin.patch("/api/v1/admin/settings", json={"points.submitted": bad, "points.adoption.county": 5})
+        assert r.status_code == 422 and r.json()["code"] == "invalid_setting", r.text
+        assert r.json()["message"].startswith("每条报送:") and words in r.json()["message"]
+    r = admin.patch("/api/v1/admin/settings", json={"retrain.tolerance": 0.5})
+    assert r.status_code == 422 and r.json()["code"] == "unknown_setting"
+    assert {s["key"]: s["value"] for s in admin.get("/api/v1/admin/settings").json()}["points.adoption.county"] == 4
+
+    # every change is in the audit log, old → new
+    entry = admin.get("/api/v1/admin/audit", params={"action": "setting_change"}).json()["items"][0]
+    assert entry["user"] == "admin1"
+    assert {(c["key"], c["old"], c["new"]) for c in entry["detail"]["changes"]} >= \
+        {("points.adoption.city", 8, 9.5), ("freshness.window_days.routine", 3, 1)}
+
+    # the file's value again removes the override
+    r = admin.patch("/api/v1/admin/settings", json={"points.adoption.city": 8,
+                                                    **{k: settings[k]["file_value"] for k in windows}})
+    assert r.status_code == 200
+    assert not any(s["overridden"] for s in r.json()["settings"])
+    assert _unit_points(editor, "清河县农业农村局") == 13.5 and not _stale(officer)
+
+
+def test_settings_form_keeps_input_on_error(admin_server):
+    client = page_login(admin_server[0], "admin1", "admin-pass-1")
+    csrf = _csrf(client.get("/admin").text)
+    r = client.post("/admin/settings", data={"csrf": csrf, "points.submitted": "-2", "points.adoption.city": "九",
+                                             "points.adoption.county": "6"})
+    assert r.status_code == 422
+    assert 'name="points.submitted" value="-2"' in r.text and 'name="points.adoption.city" value="九"' in r.text
+    assert 'name="points.adoption.county" value="6"' in r.text  # a valid field keeps what was typed too
+    assert "不能小于 0" in r.text and "“九”不是数字" in r.text and "有 2 项填写有误" in r.text
+    assert 'name="points.adoption.county" value="4"' in client.get("/admin").text  # nothing saved
+    r = client.post("/admin/settings", data={"csrf": csrf, "points.adoption.county": "6"})
+    assert r.status_code == 303
+    page = client.get("/admin").text
+    assert 'name="points.adoption.county" value="6"' in page and "已修改(配置文件中为 4)" in page
+    assert "县级采用:4 → 6" in page  # the audit log on the page shows the change
+    r = client.post("/admin/settings", data={"csrf": "forged", "points.adoption.county": "7"})
+    assert r.status_code == 403
+    assert client.post("/admin/settings", data={"csrf": csrf, "points.adoption.county": "4"}).status_code == 303
+    editor = page_login(admin_server[0], "editor1", "editor-pass-1")
+    r = editor.post("/admin/settings", data={"csrf": _csrf(editor.get("/queue").text), "points.submitted": "3"})
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_edit_settings_in_browser(admin_server, browser, viewport):
+    base = admin_server[0]
+    page = page_in_browser(browser, base, "admin1", "admin-pass-1", viewport)
+    page.goto(f"{base}/admin#settings")
+    field = "input[name='points.instruction.city']"
+    assert page.input_value(field) == "15"
+    screenshot(page, "admin-settings")
+    page.fill(field, "-5")
+    page.fill("input[name='freshness.urgent_deadline_hours']", "3")
+    follow(page, "button:has-text('保存设置')")
+    assert page.inner_text("[data-testid=settings-error]").startswith("有 1 项填写有误")
+    assert page.input_value(field) == "-5" and page.input_value("input[name='freshness.urgent_deadline_hours']") == "3"
+    assert page.inner_text("label[data-key='points.instruction.city'] .error") == "不能小于 0"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, "admin-settings-error")
+    page.fill(field, "16")
+    follow(page, "button:has-text('保存设置')")
+    assert "市级领导批示 15 → 16" in page.inner_text(".flash")
+    assert "紧急信息报送时限 2 → 3" in page.inner_text(".flash")
+    assert page.input_value(field) == "16"
+    screenshot(page, "admin-settings-saved")
+    # back to the file's values, so each size starts alike
+    page.fill(field, "15")
+    page.fill("input[name='freshness.urgent_deadline_hours']", "2")
+    follow(page, "button:has-text('保存设置')")
+    assert "已修改" not in page.inner_text("#settings")
+    page.context.close()
