@@ -334,7 +334,8 @@ def write_report(directory: str | os.PathLike, evaluation: ModelEvaluation, *, d
     parts += [f"<h2>数据构成({len(data)} 条)</h2>",
               _figure(month_png, "各月类别构成与采用率"), _group_table(month_rows, "月份"),
               _figure(unit_png, "各单位类别构成与采用率(信息最多的单位)"), _group_table(unit_rows, "单位")]
-    page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body>{''.join(parts)}"
             f'<p class="back"><a href="{BACK}">返回模型管理</a></p></body></html>')
     metrics = {"title": title, "evaluation": evaluation.name, "metrics": evaluation.metrics,
