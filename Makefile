@@ -72,9 +72,12 @@ postgres:
 		echo "安装 PostgreSQL(Debian 软件包 postgresql)"; $(APT_INSTALL) postgresql >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/initdb
 
+# The browser tests check that Chinese text is drawn, not boxes: Chromium needs a CJK font.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "安装 Chromium(Debian 软件包 chromium)"; $(APT_INSTALL) chromium >/dev/null; }
+	@fc-list :lang=zh | grep -q . || { \
+		echo "安装中文字体(Debian 软件包 fonts-wqy-microhei)"; $(APT_INSTALL) fonts-wqy-microhei >/dev/null; }
 	@command -v chromium
 
 test: $(TEST_STAMP) postgres chromium lint

@@ -254,10 +254,33 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         service.disable_user(username, actor=caller)
         return next(u for u in service.list_users(actor=caller) if u["username"] == username)
 
+    @app.post("/api/v1/admin/users/{username}/enable")
+    def enable_user(service: ServiceDep, caller: CallerDep, username: str) -> dict:
+        service.enable_user(username, actor=caller)
+        return next(u for u in service.list_users(actor=caller) if u["username"] == username)
+
+    @app.get("/api/v1/admin/settings")
+    def editable_settings(service: ServiceDep, caller: CallerDep) -> list[dict]:
+        """The points table and freshness windows: value in force, the file's value, overridden or not."""
+        return service.editable_settings(caller)
+
+    @app.patch("/api/v1/admin/settings")
+    def update_settings(service: ServiceDep, caller: CallerDep, values: dict[str, float | int | str]) -> dict:
+        """Change some of them (`{"points.adoption.city": 9}`); applied at once, audited old → new."""
+        return {"changes": service.update_settings(caller, values), "settings": service.editable_settings(caller)}
+
     @app.get("/api/v1/admin/audit")
     def audit(service: ServiceDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
-        return service.audit_log(caller, limit=limit, offset=offset)
+              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+              user: Annotated[str | None, Query(max_length=80)] = None,
+              action: Annotated[str | None, Query(max_length=40)] = None,
+              start: Annotated[OfficeDate | None, Query(alias="from")] = None,
+              end: Annotated[OfficeDate | None, Query(alias="to")] = None) -> dict:
+        """The audit log, newest first; `user` (username, `-` for the command line), `action`
+        (stored code) and `from`/`to` (office days, both included) filter it."""
+        return service.audit_log(caller, limit=limit, offset=offset, user=user or None, action=action or None,
+                                 since=clock.day_start(start) if start else None,
+                                 until=clock.day_after(end) if end else None)
 
     @app.get("/api/v1/stats/units", response_model=None)
     def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[OfficeDate, Query(alias="from")],

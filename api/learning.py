@@ -30,7 +30,7 @@ from review.errors import BriefError, ModelError
 
 log = logging.getLogger("brief_review.learning")
 REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-REPORT_FILE = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(html|png|json)$")
+REPORT_FILE = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(html|png|svg|json)$")
 
 
 def serving_models(settings: Settings):
@@ -128,11 +128,12 @@ class LearningLoop:
         """Go back to the previous champion."""
         _admin(caller)
         try:
+            previous = self.registry.champion()
             version = self.registry.rollback()
         except ModelError as exc:
             raise _model_error(exc) from None
         self.service.models.refresh()
-        self._audit(caller, "model_rollback", version, {})
+        self._audit(caller, "model_rollback", version, {"rolled_back": previous})
         return {"promoted": version, "serving": self.service.model.version}
 
     # --- retraining ---------------------------------------------------------------------------
@@ -154,8 +155,7 @@ class LearningLoop:
             handle.write(data)
             handle.close()
             data_path = Path(handle.name)
-        if caller is not None:
-            self._audit(caller, "retrain", job.id, {"data": bool(data)})
+        self._audit(caller, "retrain", job.id, {"data": bool(data), "scheduled": caller is None})
         threading.Thread(target=self._run, args=(job, registry, data_path), daemon=True,
                          name=f"retrain-{job.id}").start()
         return job.to_dict()
@@ -175,7 +175,10 @@ class LearningLoop:
                              progress=job.say, reports_dir=registry.root / "reports")
             self.service.models.refresh()
             job.result = result.to_dict()
-            job.say(f"promoted: {result.version}" if result.promoted else f"not promoted: {result.reason}")
+            self._audit(None, "retrain_finish", result.version,
+                        {"job": job.id, "promoted": result.promoted, "champion": result.champion})
+            job.say(f"训练完成:{result.version} 已上线" if result.promoted
+                    else f"训练完成:{result.version} 未上线,{result.reason}")
             job.status = "done"
         except BriefError as exc:
             job.error, job.status = {"code": exc.code, "message": str(exc)}, "failed"
@@ -311,12 +314,13 @@ class LearningLoop:
             out.append(item)
         return {"model_version": model.version, "total_open": len(briefs), "items": out}
 
-    def _audit(self, caller: Caller, action: str, target: str, detail: dict) -> None:
+    def _audit(self, caller: Caller | None, action: str, target: str, detail: dict) -> None:
+        """Record a change; `caller` None is the service itself (a scheduled or finished job)."""
         from storage.db import transaction
         from storage.tables import AuditEntry
 
         with transaction(self.service.sessions) as session:
-            session.add(AuditEntry(user_id=caller.id, action=action, target=target, detail=detail,
+            session.add(AuditEntry(user_id=caller and caller.id, action=action, target=target, detail=detail,
                                    created_at=clock.now()))
 
 

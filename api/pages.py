@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from api.deps import ServiceDep
 from api.desk import keywords, undoable_decision
+from api.editable import BY_KEY, InvalidSettings
 from api.errors import Conflict, Refused, ServiceError
 from api.diffs import diff_markup, version_changes
 from api.formats import format_points
@@ -53,11 +54,15 @@ REASON_NAMES_ZH = {"adoption": "采用可能", "category": "类别价值", "urge
 SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 # Audit log entries as the administrator reads them (the stored action codes stay English).
 AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
-                  "user_add": "添加用户", "user_disable": "停用用户", "model_promote": "启用模型",
-                  "model_rollback": "回退模型", "retrain": "开始重新训练", "undo_decision": "撤销决定",
+                  "user_add": "添加用户", "user_disable": "停用用户", "user_enable": "启用用户", "model_promote": "上线模型",
+                  "model_rollback": "回退模型", "retrain": "开始重新训练",
+                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "setting_change": "修改设置", "undo_decision": "撤销决定",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
+# What became of a registered model version (models.registry.ModelRegistry.list).
+MODEL_STATUS_NAMES_ZH = {"champion": "上线中", "replaced": "曾上线,已被新版本替换", "rolled_back": "已回退下线",
+                         "never": "未上线"}
 templates.env.globals.update(
-    CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
+    MODEL_STATUS_NAMES=MODEL_STATUS_NAMES_ZH, CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
     STATUS_NAMES=STATUS_NAMES_ZH, ACTION_NAMES=ACTION_NAMES_ZH, REASON_NAMES=REASON_NAMES_ZH,
     SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
@@ -248,6 +253,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def home(caller: PageCaller):
     return RedirectResponse(_home(caller), status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -572,7 +583,10 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
 
 
 def _admin_page(request: Request, service: ReviewService, caller: Caller, *, form: dict | None = None,
-                error: str = "", http_status: int = 200) -> HTMLResponse:
+                error: str = "", typed: dict | None = None, errors: dict | None = None,
+                http_status: int = 200) -> HTMLResponse:
+    """The admin page; `form` and `error` refill the add-user form, `typed` and `errors` the
+    settings form, after refused values."""
     import json
 
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
@@ -581,16 +595,47 @@ def _admin_page(request: Request, service: ReviewService, caller: Caller, *, for
         models, reports, registry_error = loop.list_models(caller), loop.list_reports(caller), ""
     except ServiceError as exc:  # a service pinned to one model directory has no registry
         models, reports, registry_error = None, [], exc.message
+    settings = service.editable_settings(caller)
+    for item in settings:
+        item["typed"] = (typed or {}).get(item["key"], _number_text(item["value"]))
+        item["error"] = (errors or {}).get(item["key"], "")
     return render(request, service, caller, "admin.html", http_status=http_status, users=users,
-                  audit=service.audit_log(caller, limit=50),
+                  audit=service.audit_log(caller, limit=10),
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
                   model_version=service.model.version, units=service.unit_names(), models=models,
-                  reports=reports[:10], registry_error=registry_error, form=form or {}, user_error=error)
+                  reports=reports[:10], registry_error=registry_error, settings=settings,
+                  settings_errors=errors or {}, form=form or {}, user_error=error)
+
+
+def _number_text(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, service: ServiceDep, caller: PageCaller):
     return _admin_page(request, service, caller)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Every text field of a posted form (for forms whose fields are not fixed)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post("/admin/settings", response_class=HTMLResponse)
+def admin_settings(request: Request, service: ServiceDep, caller: PageCaller,
+                   fields: Annotated[dict, Depends(form_fields)]):
+
+    check_csrf(request, service, fields.get("csrf", ""))
+    values = {k: v[:50] for k, v in fields.items() if k in BY_KEY}
+    try:
+        changes = service.update_settings(caller, values)
+    except InvalidSettings as exc:
+        return _admin_page(request, service, caller, typed=values, errors=exc.errors, http_status=422)
+    if not changes:
+        return redirect("/admin#settings", "设置没有变化")
+    return redirect("/admin#settings", f"已保存 {len(changes)} 项设置,立即生效:"
+                    + ";".join(f"{c['label']} {_number_text(c['old'])} → {_number_text(c['new'])}" for c in changes))
 
 
 @router.post("/admin/models/{version}/promote")
@@ -618,8 +663,11 @@ def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csr
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id: str):
+    from api.retrain_result import describe_result
+
     job = learning_loop(service).job(caller, job_id)
-    return render(request, service, caller, "job.html", job=job)
+    view = describe_result(job["result"]) if job["result"] else None
+    return render(request, service, caller, "job.html", job=job, view=view)
 
 
 @router.get("/admin/reports/{name}/{file}", response_model=None)
@@ -654,3 +702,29 @@ def admin_disable_user(request: Request, service: ServiceDep, caller: PageCaller
     check_csrf(request, service, csrf)
     service.disable_user(username, actor=caller)
     return redirect("/admin", f"已停用用户 {username}")
+
+
+@router.post("/admin/users/{username}/enable")
+def admin_enable_user(request: Request, service: ServiceDep, caller: PageCaller, username: str, csrf: CsrfField = ""):
+    check_csrf(request, service, csrf)
+    service.enable_user(username, actor=caller)
+    return redirect("/admin", f"已启用用户 {username}")
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def admin_audit(request: Request, service: ServiceDep, caller: PageCaller,
+                user: Annotated[str, Query(max_length=80)] = "", action: Annotated[str, Query(max_length=40)] = "",
+                start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
+                end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
+                page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    start, end = _date(start_text, "开始日期"), _date(end_text, "结束日期")
+    size = 50
+    audit = service.audit_log(caller, user=user or None, action=action or None,
+                              since=clock.day_start(start) if start else None,
+                              until=clock.day_after(end) if end else None, limit=size, offset=(page - 1) * size)
+    filters = {k: v for k, v in {"user": user, "action": action, "from": start and start.isoformat(),
+                                 "to": end and end.isoformat()}.items() if v}
+    return render(request, service, caller, "audit.html", audit=audit, filters=filters, page=page,
+                  pages=max(1, -(-audit["total"] // size)), query=urlencode(filters),
+                  usernames=[u["username"] for u in service.list_users(actor=caller)],
+                  actions=sorted(set(audit["actions"]) | set(AUDIT_NAMES_ZH), key=lambda a: AUDIT_NAMES_ZH.get(a, a)))

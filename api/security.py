@@ -42,11 +42,12 @@ def verify_absent(password: str) -> bool:
 
 @dataclass(frozen=True)
 class Token:
-    """What a valid token says: whose it is, its id (for logging out) and when it ends."""
+    """What a valid token says: whose it is, its id (for logging out), when it ends and began."""
 
     user_id: int
     jti: str
     expires: datetime
+    issued: datetime | None = None
 
 
 def make_token(user_id: int, role: str, key: str, minutes: int) -> str:
@@ -60,6 +61,7 @@ def read_token(token: str, key: str) -> Token | None:
     """The claims of a valid, unexpired token; None otherwise."""
     try:
         claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["sub", "exp", "jti"]})
-        return Token(int(claims["sub"]), str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC))
+        issued = datetime.fromtimestamp(claims["iat"], UTC) if "iat" in claims else None
+        return Token(int(claims["sub"]), str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC), issued)
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None

@@ -93,6 +93,28 @@ class ReviewService:
         self.index.close()
 
     @property
+    def config(self) -> ReviewConfig:
+        """The configuration in force: the file's, with the values an administrator changed on
+        the admin page (api.editable); read it once per operation, like the model."""
+        return self.editable.effective()
+
+    @config.setter
+    def config(self, value: ReviewConfig) -> None:
+        from api.editable import EditableSettings
+
+        self.editable = EditableSettings(value, self.sessions)
+
+    def editable_settings(self, actor: Caller) -> list[dict]:
+        """The points table and freshness windows as the admin page edits them (administrators)."""
+        _require_admin(actor)
+        return self.editable.describe()
+
+    def update_settings(self, actor: Caller, values: dict) -> list[dict]:
+        """Change editable settings (administrators); returns the changes, old → new, as audited."""
+        _require_admin(actor)
+        return self.editable.update(actor.id, values)
+
+    @property
     def model(self):
         """The model serving now. Read it once per operation, so one request uses one model."""
         return self.models.current()
@@ -149,20 +171,37 @@ class ReviewService:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"用户 {username} 不存在", code="not_found")
+            now = clock.now()
             user.active = False
+            # A token's iat is in whole seconds: refusing up to the end of this second keeps
+            # every token issued so far dead if the user is enabled again.
+            user.sessions_valid_from = now.replace(microsecond=0) + timedelta(seconds=1)
             session.add(AuditEntry(user_id=actor and actor.id, action="user_disable", target=username,
+                                   created_at=now))
+
+    def enable_user(self, username: str, *, actor: Caller | None = None) -> None:
+        """Let a disabled user log in again (sessions from before the disabling stay refused)."""
+        _require_admin(actor)
+        with transaction(self.sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"用户 {username} 不存在", code="not_found")
+            if user.active:
+                raise Conflict(f"用户 {username} 未被停用", code="user_active", status=409)
+            user.active = True
+            session.add(AuditEntry(user_id=actor and actor.id, action="user_enable", target=username,
                                    created_at=clock.now()))
 
-    def audit_log(self, actor: Caller, *, limit: int = 100, offset: int = 0) -> dict:
-        """The audit log, newest first (administrators)."""
+    def audit_log(self, actor: Caller, *, limit: int = 100, offset: int = 0, user: str | None = None,
+                  action: str | None = None, since: datetime | None = None, until: datetime | None = None) -> dict:
+        """The audit log, newest first, filtered by user, action and time (administrators)."""
+        from api.audit import audit_actions, read_audit
+
         _require_admin(actor)
         with self.sessions() as session:
-            total = session.scalar(select(func.count()).select_from(AuditEntry))
-            rows = session.execute(select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.user_id)
-                                   .order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
-            return {"total": total, "items": [
-                {"id": e.id, "user": name, "action": e.action, "target": e.target, "detail": e.detail,
-                 "created_at": clock.localize(e.created_at).isoformat()} for e, name in rows]}
+            out = read_audit(session, user=user, action=action, since=since, until=until, limit=limit, offset=offset)
+            out["actions"] = audit_actions(session)
+            return out
 
     def import_briefs(self, briefs: list[Brief], *, progress=None) -> int:
         """Load an archive with reviews (and the decisions its labels record); existing ids are skipped.
@@ -253,6 +292,9 @@ class ReviewService:
             user = session.get(User, claims.user_id)
             if user is None or not user.active:
                 raise Unauthorized("账号不存在或已停用", code="unauthorized")
+            cutoff = user.sessions_valid_from
+            if cutoff is not None and (claims.issued is None or claims.issued < clock.localize(cutoff)):
+                raise Unauthorized("账号曾被停用,请重新登录", code="unauthorized")
             return Caller(user.id, user.username, user.role, user.unit_id)
 
     # --- the engine -----------------------------------------------------------------------
@@ -700,6 +742,8 @@ class ReviewService:
                           created_by=caller.id, created_at=clock.now())
             session.add(topic)
             session.flush()
+            session.add(AuditEntry(user_id=caller.id, action="topic_create", target=str(topic.id),
+                                   detail={"title": topic.title}, created_at=clock.now()))
             return _topic_dict(topic)
 
     def list_topics(self, *, open_at: datetime | None = None) -> list[dict]:

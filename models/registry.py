@@ -5,8 +5,9 @@ Layout under the root (default var/models/registry, or $BRIEFS_MODEL_ROOT):
     v1/ v2/ ...        model directories (`BriefModel.save`), meta.json carrying the registry's
                        fields: version, parent, training_data_hash, label_counts, metrics,
                        created_at, backend, and the champion/challenger decision
-    promoted.json      {"version": "v3", "history": ["v1", "v2", "v3"]}: the champion and
-                       the promotions before it (rollback pops the last); written atomically
+    promoted.json      {"version": "v3", "history": ["v1", "v2", "v3"], "rolled_back": ["v4"]}:
+                       the champion, the promotions before it (rollback pops the last) and the
+                       versions taken off by a rollback; written atomically
     snapshots/         the training set of each model, by data hash (training/snapshot.py)
     reports/           evaluation reports (training/report.py)
     runs.jsonl         one line per retraining run: when, challenger, promoted or why not
@@ -95,15 +96,16 @@ class ModelRegistry:
             raise ModelError(f"模型版本 {version} 的 meta.json 已损坏", code="model_corrupt") from None
 
     def pointer(self) -> dict:
-        """{"version": champion or None, "history": [...]}."""
+        """{"version": champion or None, "history": [...], "rolled_back": [...]}."""
         path = self.root / POINTER
         if not path.is_file():
-            return {"version": None, "history": []}
+            return {"version": None, "history": [], "rolled_back": []}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise ModelError(f"{path} 已损坏,无法确定当前模型", code="registry_corrupt") from None
-        return {"version": data.get("version"), "history": list(data.get("history", []))}
+        return {"version": data.get("version"), "history": list(data.get("history", [])),
+                "rolled_back": list(data.get("rolled_back", []))}
 
     def champion(self) -> str | None:
         """The promoted version, if any."""
@@ -121,15 +123,21 @@ class ModelRegistry:
         return self.load(version)
 
     def list(self) -> list[dict]:
-        """Every version's summary, oldest first, with `promoted` marking the champion."""
-        champion = self.champion()
+        """Every version's summary, oldest first, with `promoted` marking the champion and
+        `status` what became of it: champion | replaced (live before, a later promotion took
+        over) | rolled_back | never (never live)."""
+        pointer = self.pointer()
+        champion = pointer["version"]
         out = []
         for version in self.versions():
             try:
                 meta = self.meta(version)
             except ModelError as exc:
                 meta = {"error": exc.code}
-            out.append({"version": version, "promoted": version == champion, "parent": meta.get("parent"),
+            status = ("champion" if version == champion else "rolled_back" if version in pointer["rolled_back"]
+                      else "replaced" if version in pointer["history"] else "never")
+            out.append({"version": version, "promoted": version == champion, "status": status,
+                        "parent": meta.get("parent"),
                         "created_at": meta.get("created_at"), "backend": meta.get("backend"),
                         "training_data_hash": meta.get("training_data_hash"),
                         "training_size": meta.get("training_size"), "label_counts": meta.get("label_counts"),
@@ -214,20 +222,25 @@ class ModelRegistry:
             if previous == version:
                 return previous
             history = [v for v in pointer["history"] if v != version] + [version]
-            _write_json_atomic(self.root / POINTER, {"version": version, "history": history,
-                                                     "promoted_at": clock.now().isoformat(timespec="seconds")})
+            _write_json_atomic(self.root / POINTER, {
+                "version": version, "history": history,
+                "rolled_back": [v for v in pointer["rolled_back"] if v != version],
+                "promoted_at": clock.now().isoformat(timespec="seconds")})
         log.info("promoted %s (was %s)", version, previous)
         return previous
 
     def rollback(self) -> str:
         """Return to the champion before the current one; returns the version now live."""
         with self._locked():
-            history = self.pointer()["history"]
+            pointer = self.pointer()
+            history = pointer["history"]
             if len(history) < 2:
                 raise ModelError("没有更早上线过的模型版本,无法回滚", code="nothing_to_rollback")
             target = history[-2]
             self.load(target)
+            rolled_back = [v for v in pointer["rolled_back"] if v not in (target, history[-1])] + [history[-1]]
             _write_json_atomic(self.root / POINTER, {"version": target, "history": history[:-1],
+                                                     "rolled_back": rolled_back,
                                                      "promoted_at": clock.now().isoformat(timespec="seconds")})
         log.info("rolled back to %s", target)
         return target

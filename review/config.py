@@ -43,6 +43,11 @@ class ReviewConfig:
         """A plain, mutable deep copy (for display and for stamping into results)."""
         return _thaw(self.data)
 
+    def merged(self, overrides: Mapping[str, Any]) -> "ReviewConfig":
+        """This configuration with `overrides` (nested tables of the same keys) merged over it,
+        checked as an override file is."""
+        return _checked(_merge(self.to_dict(), overrides, "")) if overrides else self
+
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
@@ -109,6 +114,11 @@ def load_config(path: str | os.PathLike | None = None, *, overrides: Mapping[str
         data = _merge(data, _read_toml(Path(path)), "")
     if overrides:
         data = _merge(data, overrides, "")
+    return _checked(data)
+
+
+def _checked(data: dict) -> ReviewConfig:
+    """The configuration of `data` once the rules across keys hold."""
     weights = data["priority"]["weights"]
     if abs(sum(weights.values()) - 1.0) > 1e-6:
         raise ConfigError("priority.weights 各项之和应为 1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -32,6 +33,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Tokens issued before this instant are refused: set when the user is disabled, so
+    # re-enabling them does not bring old sessions back.
+    sessions_valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     unit: Mapped[Unit | None] = relationship()
 
 
@@ -126,6 +130,16 @@ class Topic(Base):
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Setting(Base):
+    """A configuration value an administrator changed on the admin page (overrides the file's)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # section.name, e.g. points.submitted
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class RevokedToken(Base):

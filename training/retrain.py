@@ -45,11 +45,15 @@ class RetrainResult:
     snapshot: dict
     evaluations: dict = field(default_factory=dict, repr=False)
     report: Path | None = None
+    backend: str = "linear"
+    sizes: dict = field(default_factory=dict)  # train, time_test, heldout: briefs in each part
+    tolerance: float | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready summary (for the API and runs.jsonl)."""
         return {"version": self.version, "champion": self.champion, "promoted": self.promoted,
                 "reason": self.reason, "comparison": self.comparison, "snapshot": self.snapshot,
+                "backend": self.backend, "sizes": self.sizes, "tolerance": self.tolerance,
                 "report": self.report.name if self.report else None}
 
 
@@ -62,8 +66,11 @@ def compact(metrics: dict) -> dict:
 
 
 def decide(champion: dict, challenger: dict, tolerance: float) -> tuple[bool, str]:
-    """Apply the rule to compact metrics by split; (promote?, reason in Chinese)."""
+    """Apply the rule to compact metrics by split; (promote?, reason in Chinese).
+
+    The reason names only the test sets both models were evaluated on."""
     worse = []
+    evaluated = [name for split, name in SPLITS if champion.get(split) and challenger.get(split)]
     for split, split_name in SPLITS:
         for key, name in GATED:
             old, new = champion.get(split, {}).get(key), challenger.get(split, {}).get(key)
@@ -73,7 +80,10 @@ def decide(champion: dict, challenger: dict, tolerance: float) -> tuple[bool, st
                 worse.append(f"{split_name}{name} {new:.3f} 低于当前模型 {old:.3f},差 {old - new:.3f},超过容差 {tolerance:g}")
     if worse:
         return False, ";".join(worse)
-    return True, f"两个测试集上类别 macro-F1 和采用 AUC 均不低于当前模型超过容差 {tolerance:g}"
+    if not evaluated:
+        return False, "没有可用的测试集,无法比较挑战者与当前模型"
+    return True, (f"在{'和'.join(evaluated)}上,挑战者的类别 macro-F1 和采用 AUC 都没有比当前模型"
+                  f"低出容差 {tolerance:g} 以上")
 
 
 def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief], *, config: ReviewConfig,
@@ -104,7 +114,8 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
             continue
         for role, m in (("champion", champion), ("challenger", model)):
             say(f"评估{'当前模型' if role == 'champion' else '挑战者'}:{split_name}({len(briefs)} 条)")
-            ev = evaluate_model_detail(m, briefs, config=config, name=f"{role} {split}")
+            ev = evaluate_model_detail(m, briefs, config=config,
+                                       name=f"{'当前模型' if role == 'champion' else '挑战者'},{split_name}")
             evaluations.setdefault(split, {})[role] = ev
             comparison[role][split] = compact(ev.metrics)
     tolerance = float(rules["tolerance"])
@@ -112,6 +123,7 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
     if not test:
         reason += (f"(快照中当前模型未见过的新信息不足 {int(rules['min_time_test'])} 条,"
                    "本次未做时间切分测试,只按固定留出集判断)")
+    sizes = {"train": len(train), "time_test": len(test), "heldout": len(heldout)}
     decision = {"promoted": promoted, "reason": reason, "champion": champion_version, "tolerance": tolerance,
                 "champion_metrics": comparison["champion"]}
     version = registry.register(model, parent=champion_version, extra={
@@ -123,7 +135,8 @@ def retrain(registry: ModelRegistry, snapshot: Snapshot, heldout: Sequence[Brief
         registry.promote(version)
         say(f"已上线 {version}")
     result = RetrainResult(version=version, champion=champion_version, promoted=promoted, reason=reason,
-                           comparison=comparison, snapshot=snapshot.summary(), evaluations=evaluations)
+                           comparison=comparison, snapshot=snapshot.summary(), evaluations=evaluations,
+                           backend=model.meta.get("backend", "linear"), sizes=sizes, tolerance=tolerance)
     if reports_dir is not None:
         from training.report import write_retrain_report
 

@@ -238,7 +238,7 @@ def test_decisions_retrain_and_the_promoted_model_serves(loop_server, loop_data,
     assert (result["promoted"], result["reason"]) == decide(comparison["champion"], comparison["challenger"], 0.02)
     assert result["promoted"], result["reason"]
     version = result["version"]
-    assert job["progress"][-1]["message"] == f"promoted: {version}"
+    assert job["progress"][-1]["message"] == f"训练完成:{version} 已上线"
 
     # the running service switched without a restart; new reviews carry the new version
     assert httpx.get(f"{base}/api/v1/healthz").json()["model_version"] == version
@@ -266,9 +266,9 @@ def test_decisions_retrain_and_the_promoted_model_serves(loop_server, loop_data,
     assert reports[0]["name"] == f"retrain-{version}"
     page = admin.get(reports[0]["url"])
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert f"promoted: {version}" in page.text
-    png = admin.get(f"/api/v1/admin/reports/retrain-{version}/comparison.png")
-    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"{version} 已上线" in page.text
+    svg = admin.get(f"/api/v1/admin/reports/retrain-{version}/comparison.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and "当前模型" in svg.text
     assert editor.get(reports[0]["url"]).status_code == 403
     assert admin.get(f"/api/v1/admin/reports/retrain-{version}/..%2F..%2Fpromoted.json").status_code == 404
 
