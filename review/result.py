@@ -21,11 +21,19 @@ class Flag:
     message: str
     evidence: str = ""
     span: tuple[int, int] | None = None
+    # The certain corrections of this finding: the replacement of the evidence, and every
+    # (start, end, replacement) edit of `Brief.text` it stands for (one flag may cover several
+    # occurrences, e.g. every half-width comma). Empty when no replacement is certain.
+    suggestion: str | None = None
+    fixes: tuple[tuple[int, int, str], ...] = ()
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
         if self.span is not None:
             out["span"] = list(self.span)
+        if self.suggestion is not None:
+            out["suggestion"] = self.suggestion
+            out["fixes"] = [{"start": a, "end": b, "text": t} for a, b, t in self.fixes]
         return out
 
 
