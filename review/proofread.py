@@ -68,7 +68,7 @@ def _condition(raw: str, *, anchor_end: bool, where: str) -> tuple[re.Pattern | 
     try:
         return re.compile(f"(?:{body})$" if anchor_end else body), negated
     except re.error as exc:
-        raise ConfigError(f"{where}:上下文条件“{raw}”不是有效的正则表达式({exc})") from None
+        raise ConfigError(f"{where}：上下文条件“{raw}”不是有效的正则表达式({exc})") from None
 
 
 def read_rules(path: Path) -> list[Rule]:
@@ -76,7 +76,7 @@ def read_rules(path: Path) -> list[Rule]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise ConfigError(f"找不到校对词表:{path}") from None
+        raise ConfigError(f"找不到校对词表：{path}") from None
     rules = []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -85,7 +85,7 @@ def read_rules(path: Path) -> list[Rule]:
         wrong, right = cells[0].strip(), cells[1].strip()
         where = f"{path.name} 第 {number} 行"
         if not wrong or not right or wrong == right:
-            raise ConfigError(f"{where}:应为“错误写法<Tab>正确写法”,且两者不同")
+            raise ConfigError(f"{where}：应为“错误写法<Tab>正确写法”，且两者不同")
         before, before_neg = _condition(cells[2], anchor_end=True, where=where)
         after, after_neg = _condition(cells[3], anchor_end=False, where=where)
         rules.append(Rule(wrong, right, before, before_neg, after, after_neg, cells[4].strip()))
@@ -140,17 +140,17 @@ def _day(value, where: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ConfigError(f"{where}:日期“{value}”应为 YYYY-MM-DD") from None
+        raise ConfigError(f"{where}：日期“{value}”应为 YYYY-MM-DD") from None
 
 
 def _role(entry: Mapping, where: str) -> Role:
     try:
         name, unit, title = (str(entry[k]).strip() for k in ("name", "unit", "title"))
     except KeyError as exc:
-        raise ConfigError(f"{where}:缺少 {exc.args[0]}(应有 name、unit、title、from、to)") from None
+        raise ConfigError(f"{where}：缺少 {exc.args[0]}(应有 name、unit、title、from、to)") from None
     since = _day(entry.get("from"), where)
     if not name or not title or since is None:
-        raise ConfigError(f"{where}:姓名、职务和任职起始日期(from)不能为空")
+        raise ConfigError(f"{where}：姓名、职务和任职起始日期(from)不能为空")
     return Role(name, unit, title, since, _day(entry.get("to"), where))
 
 
@@ -160,7 +160,7 @@ def read_roster(path: Path) -> list[Role]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return [_role(row, f"{path.name} 第 {n} 行") for n, row in enumerate(csv.DictReader(fh), 2)]
     except FileNotFoundError:
-        raise ConfigError(f"找不到领导名单文件:{path}") from None
+        raise ConfigError(f"找不到领导名单文件：{path}") from None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from review.result import Flag
 class Formulation(Check):
     code = "formulation"
     severity = "warning"
-    description = "提法不规范:政治、政策固定提法和文件、会议名称(提法表见 review/resources/proofreading/formulations.tsv)"
+    description = "提法不规范：政治、政策固定提法和文件、会议名称(提法表见 review/resources/proofreading/formulations.tsv)"
     thresholds = ("proofreading.extra_formulations",)
 
     def check(self, brief, context):
@@ -22,7 +22,7 @@ class Formulation(Check):
                 continue
             if rule.right.startswith("“") and start and text[start - 1] in "“‘\"":
                 continue  # already in quotes: "“十四五规划”" is a quotation, not a bare 十四五规划
-            why = f"({rule.note})" if rule.note else ""
-            flags.append(Flag(self.code, self.severity, f"“{rule.wrong}”是不规范的提法,应写作:{rule.right}{why}。",
+            why = f"（{rule.note}）" if rule.note else ""
+            flags.append(Flag(self.code, self.severity, f"“{rule.wrong}”是不规范的提法，应写作：{rule.right}{why}。",
                               rule.wrong, (start, end), rule.right, ((start, end, rule.right),)))
         return flags

@@ -83,18 +83,18 @@ class NameTitle(Check):
             return None
         when = day.isoformat()
         if current:
-            held = "、".join(f"{r.title}({r.unit})" for r in current)
+            held = "、".join(f"{r.title}（{r.unit}）" for r in current)
             fixed = current[0].title if len(current) == 1 else None
             return Flag(self.code, self.severity,
-                        f"据领导名单,{name}在{when}的职务是{held},不是“{written}”。请核对职务。",
+                        f"据领导名单，{name}在{when}的职务是{held}，不是“{written}”。请核对职务。",
                         written, (ts, te), fixed, ((ts, te, fixed),) if fixed else ())
         past = [r for r in roles if title_fits(r.title, written)]
         if past:
             left = max((r.until for r in past if r.until), default=None)
             return Flag(self.code, self.severity,
-                        f"据领导名单,{name}已于{left}卸任{past[0].title},{when}不再担任此职;"
-                        "如指当时的职务,请写作“时任”或“原”。", written, (ts, te))
-        return Flag(self.code, self.severity, f"据领导名单,{name}在{when}没有任职记录,请核对姓名和职务。",
+                        f"据领导名单，{name}已于{left}卸任{past[0].title}，{when}不再担任此职；"
+                        "如指当时的职务，请写作“时任”或“原”。", written, (ts, te))
+        return Flag(self.code, self.severity, f"据领导名单，{name}在{when}没有任职记录，请核对姓名和职务。",
                     written, (ts, te))
 
     def _name_flag(self, roles, roster_names, text, ts, te, written, day):
@@ -116,5 +116,5 @@ class NameTitle(Check):
             return None
         (a, b), role = next(iter(found.items()))
         return Flag(self.code, self.severity,
-                    f"“{text[a:b]}”疑为“{role.name}”之误(据领导名单,{role.title}({role.unit})为{role.name})。",
+                    f"“{text[a:b]}”疑为“{role.name}”之误（据领导名单，{role.title}（{role.unit}）为{role.name}）。",
                     text[a:b], (a, b), role.name, ((a, b, role.name),))

@@ -44,7 +44,7 @@ def _hundred_year(yy: int, today: date) -> int | None:
 class NumberFormat(Check):
     code = "number_format"
     severity = "warning"
-    description = "数字用法不规范(GB/T 15835-2011):年份夹用阿拉伯数字 0、年份简写、汉字与阿拉伯数字混用、范围号、固定用语中的数字"
+    description = "数字用法不规范(GB/T 15835-2011)：年份夹用阿拉伯数字 0、年份简写、汉字与阿拉伯数字混用、范围号、固定用语中的数字"
 
     def check(self, brief, context):
         text = brief.text
@@ -65,38 +65,38 @@ class NumberFormat(Check):
         if m.group("year_zero"):
             s, e = m.span("year_zero")
             fixed = m.group("year_zero").translate(_ZERO_LIKE)
-            return s, e, fixed, (f"年份“{m.group('year_zero')}年”中混用了阿拉伯数字 0 或圆圈,应写作“{fixed}年”,"
-                              f"或全用阿拉伯数字(如“{fixed.translate(_TO_ARABIC)}年”)。")
+            return s, e, fixed, (f"年份“{m.group('year_zero')}年”中混用了阿拉伯数字 0 或圆圈，应写作“{fixed}年”,"
+                              f"或全用阿拉伯数字（如“{fixed.translate(_TO_ARABIC)}年”）。")
         if m.group("short_year"):
             year = _hundred_year(int(m.group("short_year")), day)
             if year is None:
                 return None
             s, e = m.span("short_year")
-            return s, e, str(year), f"年份不应简写:“{m.group('short_year')}年”应写作“{year}年”。"
+            return s, e, str(year), f"年份不应简写：“{m.group('short_year')}年”应写作“{year}年”。"
         if m.group("wan_qian"):
             fixed = f"{m.group('wan')}.{m.group('qian')}万"
             s, e = m.span("wan_qian")
-            return s, e, fixed, f"“{m.group('wan_qian')}”汉字与阿拉伯数字混用,应写作“{fixed}”。"
+            return s, e, fixed, f"“{m.group('wan_qian')}”汉字与阿拉伯数字混用，应写作“{fixed}”。"
         if m.group("shi_digit"):
             value = (_ZH_DIGITS.index(m.group("tens")) if m.group("tens") else 1) * 10 + int(m.group("ones"))
             s, e = m.span("shi_digit")
-            return s, e, str(value), f"“{m.group('shi_digit')}”汉字与阿拉伯数字混用,应写作“{value}”。"
+            return s, e, str(value), f"“{m.group('shi_digit')}”汉字与阿拉伯数字混用，应写作“{value}”。"
         if m.group("percent"):
             fixed = f"{m.group('pct')}%"
             s, e = m.span("percent")
-            return s, e, fixed, f"“{m.group('percent')}”汉字与阿拉伯数字混用,应写作“{fixed}”。"
+            return s, e, fixed, f"“{m.group('percent')}”汉字与阿拉伯数字混用，应写作“{fixed}”。"
         if m.group("range"):
             if int(m.group("lo")) >= int(m.group("hi")):
                 return None  # not a range ("2023-05")
             s, e = m.span("dash")
-            return s, e, "—", (f"表示数值范围应使用一字线“—”或“至”:“{m.group('range')}”应写作"
+            return s, e, "—", (f"表示数值范围应使用一字线“—”或“至”：“{m.group('range')}”应写作"
                                f"“{m.group('lo')}—{m.group('hi')}”或“{m.group('lo')}至{m.group('hi')}”。")
         if m.group("quarter"):
             s, e = m.span("quarter")
             zh = _ZH_DIGITS[int(m.group("quarter"))]
-            return s, e, zh, f"季度应使用汉字数字:“{m.group('quarter')}季度”应写作“{zh}季度”。"
+            return s, e, zh, f"季度应使用汉字数字：“{m.group('quarter')}季度”应写作“{zh}季度”。"
         if m.group("plenum"):
             s, e = m.span("plenum")
             zh = _ZH_DIGITS[int(m.group("plenum"))]
-            return s, e, zh, f"会议名称中的序数应使用汉字:“{m.group('plenum')}中全会”应写作“{zh}中全会”。"
+            return s, e, zh, f"会议名称中的序数应使用汉字：“{m.group('plenum')}中全会”应写作“{zh}中全会”。"
         return None

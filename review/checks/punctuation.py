@@ -27,7 +27,7 @@ def _chinese(ch: str) -> bool:
 class Punctuation(Check):
     code = "punctuation"
     severity = "warning"
-    description = "标点有误(GB/T 15834-2011):中文里用了半角标点、引号括号书名号不配对、标点重复"
+    description = "标点有误(GB/T 15834-2011)：中文里用了半角标点、引号括号书名号不配对、标点重复"
 
     def check(self, brief, context):
         text = brief.text
@@ -41,7 +41,7 @@ class Punctuation(Check):
         for m in _REPEATED.finditer(text):
             repeated.update(range(*m.span()))
             single = _FULL.get(m.group(1), m.group(1))
-            flags.append(Flag(self.code, self.severity, f"标点“{m.group(0)}”重复,应只保留一个“{single}”。",
+            flags.append(Flag(self.code, self.severity, f"标点“{m.group(0)}”重复，应只保留一个“{single}”。",
                               m.group(0), m.span(), single, ((m.start(), m.end(), single),)))
         half, quotes, open_pairs = [], [], []
         unmatched = []
@@ -84,11 +84,11 @@ class Punctuation(Check):
             a, b, fixed = half[0]
             count = len(half)
             flags.append(Flag(self.code, self.severity,
-                              f"中文里用了 {count} 处半角标点(如“{text[a:b]}”),应改为全角标点(如“{fixed}”)。",
+                              f"中文里用了 {count} 处半角标点（如“{text[a:b]}”），应改为全角标点（如“{fixed}”）。",
                               text[a:b], (a, b), fixed, tuple(half)))
         for i, ch in sorted(unmatched):
             other = _PAIRS.get(ch) or _CLOSERS.get(ch)
-            flags.append(Flag(self.code, self.severity, f"“{ch}”没有配对的“{other}”,请补齐或删去。", ch, (i, i + 1)))
+            flags.append(Flag(self.code, self.severity, f"“{ch}”没有配对的“{other}”，请补齐或删去。", ch, (i, i + 1)))
         return flags
 
     @staticmethod

@@ -9,7 +9,7 @@ from review.result import Flag
 class WrongWord(Check):
     code = "wrong_word"
     severity = "warning"
-    description = "错别字:公文常见错字错词(词表见 review/resources/proofreading/wrong_words.tsv)"
+    description = "错别字：公文常见错字错词(词表见 review/resources/proofreading/wrong_words.tsv)"
     thresholds = ("proofreading.extra_wrong_words", "proofreading.other_style")
 
     def check(self, brief, context):
@@ -20,7 +20,7 @@ class WrongWord(Check):
         for start, end, rule in found.wrong_words.find(text):
             if overlaps(start, end, names):
                 continue  # a name on the roster is never "corrected"
-            why = f"({rule.note})" if rule.note else ""
+            why = f"（{rule.note}）" if rule.note else ""
             flags.append(Flag(self.code, self.severity, f"“{rule.wrong}”应为“{rule.right}”{why}。", rule.wrong,
                               (start, end), rule.right, ((start, end, rule.right),)))
         return flags
