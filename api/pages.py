@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -274,7 +275,7 @@ def check_form(request: Request, service: ServiceDep, caller: PageCaller):
 @router.post("/check", response_class=HTMLResponse)
 def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
           title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
-          file: UploadFile | None = None):
+          file: UploadFile | None = None, apply: Annotated[str, Form(max_length=10)] = ""):
     check_csrf(request, service, csrf)
     unit = service.unit_name(caller.unit_id) if caller.unit_id else "未填写单位"
     now = clock.now()
@@ -287,9 +288,14 @@ def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfF
     except BriefError as exc:
         return render(request, service, caller, "check.html", http_status=422, title=title, body=body, result=None,
                       error=str(exc), idempotency_key=uuid.uuid4().hex)
+    applied = None
+    if apply == "all":  # 全部采纳: apply every certain suggestion, then check the corrected draft
+        fixed = service.check(draft, fix=True)["fixed"]
+        applied = fixed["applied"]
+        draft = replace(draft, title=fixed["title"], body=fixed["body"])
     result = service.check(draft)
     return render(request, service, caller, "check.html", title=draft.title, body=draft.body, result=result,
-                  marked=highlighted(draft.title, draft.body, result),
+                  applied=applied, marked=highlighted(draft.title, draft.body, result),
                   similar=service.similar(draft.title, draft.body, result, caller=caller),
                   idempotency_key=uuid.uuid4().hex)
 
