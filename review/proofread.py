@@ -165,15 +165,17 @@ def read_roster(path: Path) -> list[Role]:
 
 @dataclass(frozen=True)
 class Roster:
-    """The roles of the roster, by name, and an automaton finding every roster name in one pass."""
+    """The roles of the roster (leaders in the configuration, then the roster CSV)."""
 
     roles: tuple[Role, ...]
 
     @property
     def names(self) -> frozenset[str]:
+        """Every name on the roster."""
         return frozenset(r.name for r in self.roles)
 
     def roles_of(self, name: str) -> list[Role]:
+        """The roles one person held, in roster order."""
         return [r for r in self.roles if r.name == name]
 
 

@@ -58,7 +58,7 @@ def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, 
     page.fill("textarea[name=body]", DRAFT["body"])
     follow(page, "button:has-text('开始自查')")
     adopt = page.locator("form.adopt-all")
-    assert adopt.is_visible() and "“截止”改为“截至”" in adopt.inner_text()
+    assert adopt.is_visible() and "截止 → 截至" in adopt.inner_text() and "副县长 → 县长" in adopt.inner_text()
     screenshot(page, "check-fix-suggestions")
     follow(page, "button:has-text('全部采纳')")
     assert "已采纳 6 处修改建议" in page.inner_text(".flash")
