@@ -155,11 +155,12 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         return Response(status_code=204)
 
     @app.post("/api/v1/check")
-    def check(service: ServiceDep, caller: CallerDep, draft: DraftIn) -> dict:
+    def check(service: ServiceDep, caller: CallerDep, draft: DraftIn, fix: bool = False) -> dict:
+        """Self-check of a draft; with ?fix=true also the draft with every certain suggestion applied."""
         record = {"id": "draft", "unit": draft.unit or "未填写单位", "title": draft.title, "body": draft.body}
         if draft.event_at:
             record["event_at"] = draft.event_at.isoformat()
-        return service.check(parse_record(record, default_submitted_at=clock.now()))
+        return service.check(parse_record(record, default_submitted_at=clock.now()), fix=fix)
 
     @app.post("/api/v1/check/file")
     def check_file(service: ServiceDep, caller: CallerDep, file: UploadFile,

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -313,20 +314,26 @@ def _draft_unit(service: ReviewService, caller: Caller) -> str:
 
 
 def _self_check(request: Request, service: ReviewService, caller: Caller, title: str, body: str, *,
-                file: UploadFile | None = None, revise: dict | None = None) -> HTMLResponse:
+                file: UploadFile | None = None, revise: dict | None = None, apply_all: bool = False) -> HTMLResponse:
     """The self-check view of a draft: its review, or the form again with a plain message and the input kept.
-    `revise` is the returned brief being revised (the draft is then checked for resubmission)."""
+    `revise` is the returned brief being revised (the draft is then checked for resubmission); `apply_all`
+    (全部采纳) applies every certain suggestion first and checks the corrected draft."""
     try:
         draft = read_form_draft(title, body, unit=_draft_unit(service, caller), submitted_at=clock.now(),
                                 file_name=file.filename if file is not None and file.filename else None,
                                 file_data=file.file.read() if file is not None and file.filename else None)
     except FormError as exc:
         return _draft_form(request, service, caller, title, body, error=exc.message, revise=revise)
+    applied = None
+    if apply_all:
+        fixed = service.check(draft, fix=True)["fixed"]
+        applied = fixed["applied"]
+        draft = replace(draft, title=fixed["title"], body=fixed["body"])
     result = service.check(draft)
     changes = (diff_markup(revise["brief"]["title"], draft.title), diff_markup(revise["brief"]["body"], draft.body)) \
         if revise else None
     return render(request, service, caller, "check.html", title=draft.title, body=draft.body, result=result,
-                  marked=highlighted(draft.title, draft.body, result), revise=revise, changes=changes,
+                  marked=highlighted(draft.title, draft.body, result), revise=revise, changes=changes, applied=applied,
                   similar=service.similar(draft.title, draft.body, result, caller=caller,
                                           brief_id=revise["brief"]["id"] if revise else None),
                   idempotency_key=uuid.uuid4().hex)
@@ -342,9 +349,9 @@ def _draft_form(request: Request, service: ReviewService, caller: Caller, title:
 @router.post("/check", response_class=HTMLResponse)
 def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
           title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
-          file: UploadFile | None = None):
+          file: UploadFile | None = None, apply: Annotated[str, Form(max_length=10)] = ""):
     check_csrf(request, service, csrf)
-    return _self_check(request, service, caller, title, body, file=file)
+    return _self_check(request, service, caller, title, body, file=file, apply_all=apply == "all")
 
 
 @router.post("/submit", response_model=None)

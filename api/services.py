@@ -36,6 +36,7 @@ from review.periods import ended_months
 from review.standings import competition_ranks
 from review.history import effective_decisions
 from review.priority_words import describe_priority
+from review.proofread import fixed_draft
 
 ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
 INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
@@ -299,9 +300,16 @@ class ReviewService:
 
     # --- the engine -----------------------------------------------------------------------
 
-    def check(self, draft: Brief) -> dict:
-        """Self-check of a draft: the review, with duplicates against stored briefs. Stores nothing."""
-        return self._review(draft).to_dict()
+    def check(self, draft: Brief, *, fix: bool = False) -> dict:
+        """Self-check of a draft: the review, with duplicates against stored briefs. Stores nothing.
+
+        With `fix`, the result also holds the draft with every certain suggestion applied.
+        """
+        review = self._review(draft)
+        out = review.to_dict()
+        if fix:
+            out["fixed"] = fixed_draft(draft, review.flags)
+        return out
 
     def _review(self, brief: Brief):
         threshold = float(self.config.section("duplicates")["threshold"])

@@ -60,10 +60,12 @@ def check(
     submitted_at: Optional[str] = typer.Option(None, "--submitted-at", help="报送时间 ISO 8601,默认为现在"),
     archive: Optional[Path] = ArchiveOpt,
     as_json: bool = typer.Option(False, "--json", help="输出审核结果 JSON"),
+    fix: bool = typer.Option(False, "--fix", help="采纳全部确定的修改建议,输出改正后的草稿(首行为标题)"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="与 --fix 合用:改正后的草稿写入此文件(否则写到标准输出)"),
     model: Optional[Path] = ModelOpt,
     config: Optional[Path] = ConfigOpt,
 ):
-    """信息员自查:给出类别、问题和修改建议。"""
+    """信息员自查:给出类别、问题和修改建议;--fix 输出改正后的草稿。"""
     from review.engine import review_briefs
 
     when = parse_time(submitted_at, field="--submitted-at") if submitted_at else clock.now()
@@ -79,6 +81,10 @@ def check(
         draft = read_draft(file, title=title, unit=unit, submitted_at=when)
     cfg = load_config(config)
     review = review_briefs([draft], _model(model), config=cfg, archive=_archive(archive))[0]
+    if fix:
+        report.write_fixed(out, err, draft, review, output)
+        if output is None:
+            return
     if as_json:
         out.print_json(json.dumps(review.to_dict(), ensure_ascii=False))
     else:

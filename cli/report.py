@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -10,6 +12,7 @@ from rich.text import Text
 
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH as FLAG_NAMES, LEVEL_NAMES_ZH, Brief
 from api.formats import format_points
+from review.proofread import apply_fixes
 from review.ranking import explain
 from review.result import Review
 
@@ -63,6 +66,8 @@ def print_check(console: Console, brief: Brief, review: Review) -> None:
             line.append(flag.message)
             if flag.evidence:
                 line.append(f"(依据:{flag.evidence})", style="dim")
+            if flag.suggestion is not None:
+                line.append(f" 建议改为:{flag.suggestion}", style="green")
             console.print(line)
     else:
         console.print("[green]未发现问题。[/]")
@@ -74,6 +79,19 @@ def print_check(console: Console, brief: Brief, review: Review) -> None:
     console.print()
     console.rule("原文(问题处已标出)")
     console.print(highlighted_text(brief, review))
+
+
+def write_fixed(console: Console, err: Console, brief: Brief, review: Review, path: Path | None) -> None:
+    """The draft with every certain suggestion applied, as a .txt draft (first line the title),
+    to `path` or to stdout; the number of changes goes to stderr."""
+    title, body, applied = apply_fixes(brief, review.flags)
+    text = f"{title}\n{body}" if title and body else title or body
+    if path is None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    else:
+        path.write_text(text + "\n", encoding="utf-8")
+    err.print(f"已采纳 {applied} 处确定的修改建议" + (f",改正后的草稿已写入 {path}" if path else ""), highlight=False)
 
 
 def print_summary(console: Console, summary) -> None:

@@ -24,6 +24,11 @@ class Flag:
     evidence: str = ""
     span: tuple[int, int] | None = None
     spans: tuple[tuple[int, int], ...] = ()
+    # The certain corrections of this finding: the replacement of the evidence, and every
+    # (start, end, replacement) edit of `Brief.text` it stands for (one flag may cover several
+    # occurrences, e.g. every half-width comma). Empty when no replacement is certain.
+    suggestion: str | None = None
+    fixes: tuple[tuple[int, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.span is not None and not self.spans:
@@ -37,6 +42,9 @@ class Flag:
         if self.span is not None:
             out["span"] = list(self.span)
             out["spans"] = [list(s) for s in self.spans]
+        if self.suggestion is not None:
+            out["suggestion"] = self.suggestion
+            out["fixes"] = [{"start": a, "end": b, "text": t} for a, b, t in self.fixes]
         return out
 
 
