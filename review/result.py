@@ -23,12 +23,12 @@ class Flag:
     message: str
     evidence: str = ""
     span: tuple[int, int] | None = None
-    spans: tuple[tuple[int, int], ...] = ()
     # The certain corrections of this finding: the replacement of the evidence, and every
     # (start, end, replacement) edit of `Brief.text` it stands for (one flag may cover several
     # occurrences, e.g. every half-width comma). Empty when no replacement is certain.
     suggestion: str | None = None
     fixes: tuple[tuple[int, int, str], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.span is not None and not self.spans:

@@ -49,7 +49,7 @@ class Check:
         found = tuple(matches) or ((match,) if match is not None else ())
         if found:
             return Flag(code or self.code, severity or self.severity, message, found[0].text,
-                        (found[0].start, found[0].end), tuple((m.start, m.end) for m in found))
+                        (found[0].start, found[0].end), spans=tuple((m.start, m.end) for m in found))
         return Flag(code or self.code, severity or self.severity, message, evidence)
 
 

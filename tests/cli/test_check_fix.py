@@ -54,4 +54,4 @@ def test_json_review_carries_suggestions_and_fixes(runner, tmp_path):
     review = json.loads(result.stdout)
     wrong = [f for f in review["flags"] if f["code"] == "wrong_word"]
     assert wrong == [{"code": "wrong_word", "severity": "warning", "message": wrong[0]["message"], "evidence": "截止",
-                      "span": [15, 17], "suggestion": "截至", "fixes": [{"start": 15, "end": 17, "text": "截至"}]}]
+                      "span": [15, 17], "spans": [[15, 17]], "suggestion": "截至", "fixes": [{"start": 15, "end": 17, "text": "截至"}]}]
