@@ -191,6 +191,10 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> dict:
         return service.get_brief(caller, brief_id)
 
+    @app.get("/api/v1/clusters/{cluster_id}")
+    def get_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str) -> dict:
+        return service.cluster(caller, cluster_id)
+
     @app.get("/api/v1/queue")
     def queue(service: ServiceDep, caller: CallerDep, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
+from api.clusters import cluster_sizes, cluster_view, join_cluster, public_cluster_id
 from api.recent_vectors import RecentVectors
 from api.throttle import LoginThrottle
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
@@ -345,12 +346,20 @@ class ReviewService:
                       event_at=event_at)
         review = self._review(brief)  # before the transaction: no lock held during inference
         _refuse_marked(review)
+        model = self.model
+        with self.sessions() as session:
+            joined = join_cluster(session, brief, model=model, config=self.config,
+                                  embedder=lambda keep: self.vectors.embedder(model.embed, model.version, keep))
         try:
             with transaction(self.sessions) as session:
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
                                      priority=review.priority, urgent=review.urgent, submitted_at=now,
-                                     flag_codes=_codes(review)))
+                                     flag_codes=_codes(review), cluster_key=joined or brief_id))
+                if joined is not None:  # a first brief stored before clustering gets its own key now
+                    first = session.get(BriefRow, joined)
+                    if first is not None and first.cluster_key is None:
+                        first.cluster_key = joined
                 session.flush()
                 session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
                                          submitted_at=now, event_at=event_at))
@@ -425,6 +434,7 @@ class ReviewService:
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
             topics = self.match_topics(_as_brief(row, latest).text, clock.localize(latest.submitted_at))
+            cluster_id = public_cluster_id(row, cluster_sizes(session, [row.cluster_key]))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
                 "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
@@ -435,7 +445,18 @@ class ReviewService:
                 "decisions": [_decision_dict(d) for d in decisions],
                 "points": self.points(decisions),
                 "topics": topics,
+                "cluster_id": cluster_id,
             }
+
+    def cluster(self, caller: Caller, cluster_id: str) -> dict:
+        """A same-event cluster (editors): members, the fullest member and the merged draft with source ids."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以查看同一事件的汇总", code="forbidden")
+        with self.sessions() as session:
+            pairs = _latest_versions(session, BriefRow.cluster_key == cluster_id)
+            if len(pairs) < 2:
+                raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
+            return cluster_view(pairs, cluster_id, self.config)
 
     def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
         """Briefs the caller may see, newest first."""

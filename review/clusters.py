@@ -119,6 +119,26 @@ class ClusterIndex:
         return {bid: c.id for bid, c in self._by_id.items() if len(c.members) > 1}
 
 
+def choose_cluster(similarities: Mapping[str, float], clusters: Mapping[str, str], threshold: float) -> str | None:
+    """The cluster a new brief joins, or None to start its own (the service's online step).
+
+    `clusters` gives the cluster of each brief in the window (brief id -> cluster key, in
+    the order the briefs came); `similarities` the new brief's cosine similarity to them.
+    Average linkage over each cluster's members in the window; ties go to the earlier cluster.
+    """
+    sums: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for brief_id, key in clusters.items():
+        sums[key] = sums.get(key, 0.0) + float(similarities.get(brief_id, 0.0))
+        sizes[key] = sizes.get(key, 0) + 1
+    best, best_score = None, threshold
+    for key in sums:  # first-seen order: the earlier cluster first
+        score = sums[key] / sizes[key]
+        if score >= best_score and (best is None or score > best_score):
+            best, best_score = key, score
+    return best
+
+
 def similarities_to(vectors, i: int, ids: Sequence[str], candidates) -> dict[str, float]:
     """Cosine similarities of row `i` of L2-normalised sparse `vectors` to the rows `candidates`, by id."""
     rows = list(candidates)
