@@ -497,11 +497,14 @@ class ReviewService:
             reviews = {r.brief_id: r.review for r in session.scalars(
                 select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
                 .order_by(ReviewRow.id))}  # the latest review of each brief wins
+            sizes = cluster_sizes(session, [row.cluster_key for row, _version in page])
         matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
         for item, topics, (row, _version) in zip(items, matches, page):
             item["topics"] = topics
             item["flags"] = [code for code in row.flag_codes.split(",") if code]
             item["priority_reasons"] = reviews.get(item["id"], {}).get("priority_reasons", {})
+            item["cluster_id"] = public_cluster_id(row, sizes)
+            item["cluster_size"] = sizes.get(row.cluster_key, 1) if item["cluster_id"] else 1
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,

@@ -35,6 +35,10 @@ def test_three_units_reports_of_one_event_form_one_cluster(officer_a, officer_b,
     assert editor.get(f"/api/v1/briefs/{first['id']}").json()["cluster_id"] == first["id"]
     assert editor.get(f"/api/v1/briefs/{alone['id']}").json()["cluster_id"] is None
 
+    queue = {item["id"]: item for item in editor.get("/api/v1/queue").json()["items"]}
+    assert [(queue[b["id"]]["cluster_id"], queue[b["id"]]["cluster_size"]) for b in (first, second, third, alone)] == \
+        [(first["id"], 3)] * 3 + [(None, 1)]
+
     r = editor.get(f"/api/v1/clusters/{first['id']}")
     assert r.status_code == 200, r.text
     cluster = r.json()
