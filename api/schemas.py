@@ -60,6 +60,14 @@ class DecisionIn(BaseModel):
     text: str = Field("", max_length=5000, description="批示内容或退回意见")
 
 
+class ClusterAdoptionIn(BaseModel):
+    """An editor adopting a same-event cluster's merged piece (综合信息)."""
+
+    model_config = ConfigDict(extra="forbid")
+    level: str = Field(description="采用级别 county/city/province/central")
+    text: str = Field("", max_length=20000, description="编辑修改后的综合信息正文")
+
+
 class TopicIn(BaseModel):
     """A 约稿 topic an editor publishes."""
 

@@ -458,6 +458,28 @@ class ReviewService:
                 raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
             return cluster_view(pairs, cluster_id, self.config)
 
+    def adopt_cluster(self, caller: Caller, cluster_id: str, level: str, text: str = "") -> dict:
+        """Adopt a cluster's merged piece (as edited: `text`) at `level`: every member is adopted as used
+        only inside a compiled piece (仅在综合编辑稿中使用), so each unit gets the compiled-piece points.
+        One transaction: all members or none."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以作出采用决定", code="forbidden")
+        if level not in ADOPT_LEVELS:
+            raise Conflict(f"采用级别应为 {'、'.join(ADOPT_LEVELS)} 之一", code="invalid_level", status=422)
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            rows = session.scalars(select(BriefRow).where(BriefRow.cluster_key == cluster_id)
+                                   .order_by(BriefRow.submitted_at, BriefRow.id).with_for_update()).all()
+            if len(rows) < 2:
+                raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
+            for row in rows:
+                self._record(session, caller, row, "adopt", level, True, None, text, None)
+                session.flush()  # one INSERT per decision: storage/guards.py cannot read an insertmany's rows
+            ids = [row.id for row in rows]
+            session.add(AuditEntry(user_id=caller.id, action="adopt_cluster", target=cluster_id,
+                                   detail={"level": level, "members": ids}, created_at=clock.now()))
+        return {"id": cluster_id, "level": level, "members": [self.get_brief(caller, i) for i in ids]}
+
     def list_briefs(self, caller: Caller, *, status: str | None = None, limit: int = 50, offset: int = 0) -> dict:
         """Briefs the caller may see, newest first."""
         conditions = []

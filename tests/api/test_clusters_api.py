@@ -67,3 +67,23 @@ def test_clusters_are_for_editors_and_a_lone_brief_has_none(officer_a, editor):
     assert r.status_code == 404 and r.json()["code"] == "cluster_not_found" and "同一事件" in r.json()["message"]
     r = officer_a.get(f"/api/v1/clusters/{alone['id']}")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_adopting_the_merged_piece_gives_each_unit_the_compiled_points(officer_a, officer_b, officer_c, editor):
+    ids = [officer.post("/api/v1/briefs", json=draft(key)).json()["id"]
+           for officer, key in ((officer_a, "g15-b"), (officer_b, "g15-a"), (officer_c, "g15-c"))]
+    assert {editor.get(f"/api/v1/briefs/{i}").json()["cluster_id"] for i in ids} == {ids[0]}
+    merged = editor.get(f"/api/v1/clusters/{ids[0]}").json()["draft"]["text"]
+    r = officer_a.post(f"/api/v1/clusters/{ids[0]}/adoption", json={"level": "city", "text": merged})
+    assert r.status_code == 403
+    r = editor.post(f"/api/v1/clusters/{ids[0]}/adoption", json={"level": "capital", "text": merged})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_level"
+    r = editor.post(f"/api/v1/clusters/{ids[0]}/adoption", json={"level": "city", "text": merged + "(编辑补充)"})
+    assert r.status_code == 200, r.text
+    members = r.json()["members"]
+    assert [m["id"] for m in members] == ids and {m["status"] for m in members} == {"adopted"}
+    # 仅在综合编辑稿中使用 at city level: 4 points each (a piece adopted on its own would get 8)
+    assert [m["points"] for m in members] == [{"submitted": 0.5, "adoption": 4, "instruction": 0.0, "total": 4.5}] * 3
+    decision = members[1]["decisions"][-1]
+    assert (decision["action"], decision["level"], decision["compiled"]) == ("adopt", "city", True)
+    assert decision["text"].endswith("(编辑补充)")
