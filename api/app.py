@@ -20,7 +20,8 @@ from api.errors import ServiceError
 from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
-from api.schemas import ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, DecisionIn, DraftIn, OfficeDate, TopicIn, UserIn
+from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ClusterAdoptionIn, DecisionIn, DraftIn,
+                         OfficeDate, TopicIn, UserIn)
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
@@ -201,6 +202,14 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     @app.get("/api/v1/briefs/{brief_id}")
     def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> dict:
         return service.get_brief(caller, brief_id)
+
+    @app.get("/api/v1/clusters/{cluster_id}")
+    def get_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str) -> dict:
+        return service.cluster(caller, cluster_id)
+
+    @app.post("/api/v1/clusters/{cluster_id}/adoption")
+    def adopt_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str, adoption: ClusterAdoptionIn) -> dict:
+        return service.adopt_cluster(caller, cluster_id, adoption.level, adoption.text)
 
     @app.get("/api/v1/queue")
     def queue(service: ServiceDep, caller: CallerDep, category: str | None = None, unit: str | None = None,

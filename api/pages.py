@@ -58,6 +58,7 @@ AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送
                   "user_add": "添加用户", "user_disable": "停用用户", "user_enable": "启用用户", "model_promote": "上线模型",
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
                   "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "setting_change": "修改设置", "undo_decision": "撤销决定",
+                  "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
 # What became of a registered model version (models.registry.ModelRegistry.list).
 MODEL_STATUS_NAMES_ZH = {"champion": "上线中", "replaced": "曾上线,已被新版本替换", "rolled_back": "已回退下线",

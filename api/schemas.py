@@ -70,6 +70,14 @@ class BulkDecisionIn(BaseModel):
     text: str = Field("", max_length=5000, description="意见(每条信息记录同一条)")
 
 
+class ClusterAdoptionIn(BaseModel):
+    """An editor adopting a same-event cluster's merged piece (综合信息)."""
+
+    model_config = ConfigDict(extra="forbid")
+    level: str = Field(description="采用级别 county/city/province/central")
+    text: str = Field("", max_length=20000, description="编辑修改后的综合信息正文")
+
+
 class TopicIn(BaseModel):
     """A 约稿 topic an editor publishes."""
 

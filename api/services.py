@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
-from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
+from api.clusters import cluster_sizes, cluster_view, join_cluster, public_cluster_id
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
 from api.recent_vectors import RecentVectors
+from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
 from api.throttle import LoginThrottle
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
 from review import clock
@@ -422,12 +423,20 @@ class ReviewService:
                       event_at=event_at)
         review = self._review(brief)  # before the transaction: no lock held during inference
         _refuse_marked(review)
+        model = self.model
+        with self.sessions() as session:
+            joined = join_cluster(session, brief, model=model, config=self.config,
+                                  embedder=lambda keep: self.vectors.embedder(model.embed, model.version, keep))
         try:
             with transaction(self.sessions) as session:
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
                                      priority=review.priority, urgent=review.urgent, submitted_at=now,
-                                     flag_codes=_codes(review)))
+                                     flag_codes=_codes(review), cluster_key=joined or brief_id))
+                if joined is not None:  # a first brief stored before clustering gets its own key now
+                    first = session.get(BriefRow, joined)
+                    if first is not None and first.cluster_key is None:
+                        first.cluster_key = joined
                 session.flush()
                 session.add(BriefVersion(brief_id=brief_id, version=1, title=brief.title, body=brief.body,
                                          submitted_at=now, event_at=event_at))
@@ -502,6 +511,7 @@ class ReviewService:
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
             topics = self.match_topics(_as_brief(row, latest).text, clock.localize(latest.submitted_at))
+            cluster_id = public_cluster_id(row, cluster_sizes(session, [row.cluster_key]))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
                 "category": row.category, "urgent": row.urgent, "priority": round(row.priority, 4),
@@ -515,7 +525,40 @@ class ReviewService:
                 "topics": topics,
                 "priority_words": describe_priority(review.review if review else {}, self.config,
                                                     figures=len(figures_in_text(latest.title, latest.body))),
+                "cluster_id": cluster_id,
             }
+
+    def cluster(self, caller: Caller, cluster_id: str) -> dict:
+        """A same-event cluster (editors): members, the fullest member and the merged draft with source ids."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以查看同一事件的汇总", code="forbidden")
+        with self.sessions() as session:
+            pairs = _latest_versions(session, BriefRow.cluster_key == cluster_id)
+            if len(pairs) < 2:
+                raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
+            return cluster_view(pairs, cluster_id, self.config)
+
+    def adopt_cluster(self, caller: Caller, cluster_id: str, level: str, text: str = "") -> dict:
+        """Adopt a cluster's merged piece (as edited: `text`) at `level`: every member is adopted as used
+        only inside a compiled piece (仅在综合编辑稿中使用), so each unit gets the compiled-piece points.
+        One transaction: all members or none."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以作出采用决定", code="forbidden")
+        if level not in ADOPT_LEVELS:
+            raise Conflict(f"采用级别应为 {'、'.join(ADOPT_LEVELS)} 之一", code="invalid_level", status=422)
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            rows = session.scalars(select(BriefRow).where(BriefRow.cluster_key == cluster_id)
+                                   .order_by(BriefRow.submitted_at, BriefRow.id).with_for_update()).all()
+            if len(rows) < 2:
+                raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
+            for row in rows:
+                self._record(session, caller, row, "adopt", level, True, None, text, None)
+                session.flush()  # one INSERT per decision: storage/guards.py cannot read an insertmany's rows
+            ids = [row.id for row in rows]
+            session.add(AuditEntry(user_id=caller.id, action="adopt_cluster", target=cluster_id,
+                                   detail={"level": level, "members": ids}, created_at=clock.now()))
+        return {"id": cluster_id, "level": level, "members": [self.get_brief(caller, i) for i in ids]}
 
     def list_briefs(self, caller: Caller, *, status: str | None = None, q: str | None = None, unit: str | None = None,
                     category: str | None = None, flag: str | None = None, since: datetime | None = None,
@@ -573,6 +616,7 @@ class ReviewService:
             reviews = {r.brief_id: r.review for r in session.scalars(
                 select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
                 .order_by(ReviewRow.id))}  # the latest review of each brief wins
+            sizes = cluster_sizes(session, [row.cluster_key for row, _version in page])
         matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
         for item, topics, (row, version) in zip(items, matches, page):
             item["topics"] = topics
@@ -580,6 +624,8 @@ class ReviewService:
             item["priority_reasons"] = reviews.get(item["id"], {}).get("priority_reasons", {})
             item["priority_words"] = describe_priority(reviews.get(item["id"], {}), self.config,
                                                        figures=len(figures_in_text(version.title, version.body)))
+            item["cluster_id"] = public_cluster_id(row, sizes)
+            item["cluster_size"] = sizes.get(row.cluster_key, 1) if item["cluster_id"] else 1
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,

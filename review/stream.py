@@ -45,6 +45,7 @@ import orjson
 from review import clock
 from review.brief import Brief
 from review.cells import safe_cell
+from review.clusters import clusters_from_config
 from review.config import DEFAULTS_PATH, ReviewConfig, load_config
 from review.duplicates import DuplicateIndex, Fingerprint, merge_matches, same_event_matches
 from review.engine import build_reviews, columns, inspect_briefs
@@ -245,6 +246,7 @@ class Matcher:
         self.event_threshold = float(cfg["same_event_threshold"])
         self.window: deque[_Block] = deque()
         self.latest = float("-inf")  # the latest submission time seen: the window's right end
+        self.clusters = clusters_from_config(config)
 
     def _prune(self) -> None:
         # Whole blocks go once all their briefs are out of the window; rows of a block still
@@ -256,8 +258,26 @@ class Matcher:
     def remember(self, briefs: Sequence[Brief], vectors) -> None:
         """Put briefs in the same-event window (no index lookup): archive records and resumed prefixes."""
         if briefs:
-            self._remember(np.array([b.submitted_at.timestamp() for b in briefs]), [b.id for b in briefs],
-                           [b.unit for b in briefs], vectors)
+            times = np.array([b.submitted_at.timestamp() for b in briefs])
+            if vectors is not None:
+                import scipy.sparse as sp
+
+                blocks = list(self.window)
+                stacked = sp.vstack([blk.vectors for blk in blocks] + [vectors.tocsr()], format="csr")
+                ids = [i for blk in blocks for i in blk.ids] + [b.id for b in briefs]
+                every = np.concatenate([blk.times for blk in blocks] + [times])
+                self._cluster(stacked, every, ids, len(ids) - len(briefs))
+            self._remember(times, [b.id for b in briefs], [b.unit for b in briefs], vectors)
+
+    def _cluster(self, vectors, times: np.ndarray, ids: list, offset: int) -> None:
+        """Add rows `offset:` of the stacked vectors to the same-event clusters, in order, each with
+        its similarities to the rows before it (the window, then the chunk's earlier briefs)."""
+        sims = (vectors[offset:] @ vectors.T).tocsr()
+        for k in range(len(ids) - offset):
+            row = sims[k]
+            earlier = {ids[j]: float(v) for j, v in zip(row.indices.tolist(), row.data.tolist())
+                       if j < offset + k and v > 0}
+            self.clusters.add(ids[offset + k], float(times[offset + k]), earlier)
 
     def _remember(self, times: np.ndarray, ids: list, units: list, vectors) -> None:
         self.latest = max(self.latest, float(times.max()))
@@ -297,6 +317,7 @@ class Matcher:
         offset = len(times) - n
         events = same_event_matches(vectors, times, ids, units, range(offset, len(times)),
                                     window_days=self.window_days, threshold=self.event_threshold, floor=floor)
+        self._cluster(vectors, times, ids, offset)
         self._remember(own, list(chunk.ids), list(chunk.units), chunk_vectors)
         return [merge_matches(copies, extra) for copies, extra in zip(found, events)]
 
@@ -642,7 +663,7 @@ def score_stream(input: Path, output: Path, *, model, config: ReviewConfig, work
             _remember(matcher, ctx, (parse_raw(r) for r in islice(records, done)))
         _run(records, journal, matcher, index, ctx, state, summary, workers=workers, engine=engine,
              scheduler=scheduler, chunk_size=chunk_size, progress=progress, commit_seconds=commit_seconds)
-        _write_output(journal, output, fmt)
+        _write_output(journal, output, fmt, matcher.clusters.assignments())
         if state["index"]:  # the shared index keeps what this run added, without its checkpoint
             index.commit({})
     finally:
@@ -678,21 +699,22 @@ def _load_archive(archive: Path, matcher: Matcher, ctx: Context) -> None:
 
 
 def _remember(matcher: Matcher, ctx: Context, items) -> None:
-    """Rebuild the same-event window from earlier records, holding only the window's briefs."""
-    span = matcher.window_days * 86400
-    keep: list[Brief] = []
-    latest = matcher.latest
+    """Replay earlier records (the archive, a resumed run's prefix) into the same-event window and
+    the clusters, a block at a time: the window keeps only its briefs, the clusters their members."""
+    embed = getattr(ctx.model, "embed", None)
+    block: list[Brief] = []
+
+    def flush() -> None:
+        if block:
+            matcher.remember(block, embed(block).tocsr() if embed is not None else None)
+            block.clear()
+
     for item in items:
         if isinstance(item, Brief):
-            latest = max(latest, item.submitted_at.timestamp())
-            keep.append(item)
-            if len(keep) >= 20000:  # a brief older than the window never enters it again
-                keep = [b for b in keep if b.submitted_at.timestamp() >= latest - span]
-    recent = [b for b in keep if b.submitted_at.timestamp() >= latest - span]
-    embed = getattr(ctx.model, "embed", None)
-    matcher.remember(recent, embed(recent).tocsr() if embed is not None and recent else None)
-    matcher.latest = max(matcher.latest, latest)
-    matcher._prune()
+            block.append(item)
+            if len(block) >= 2048:
+                flush()
+    flush()
 
 
 def _run(records, journal: Path, matcher: Matcher, index: DuplicateIndex, ctx: Context, state: dict,
@@ -783,17 +805,26 @@ def flat_row(line: dict) -> dict:
             "error_code": None, "error_message": None, "line": None, "review": json.dumps(line, ensure_ascii=False)}
 
 
-def _write_output(journal: Path, output: Path, fmt: str) -> None:
-    """The journal (JSONL) into the output's format, atomically: a temp file renamed into place."""
-    if fmt == "jsonl":
-        os.replace(journal, output)
-        journal.write_bytes(b"")
-        return
+def _with_clusters(lines: Iterator[dict], clusters: dict[str, str]) -> Iterator[dict]:
+    """Each review with its `cluster_id`, known only once later briefs joined (None: alone)."""
+    for line in lines:
+        if "error" not in line:
+            line["cluster_id"] = clusters.get(line["id"])
+        yield line
+
+
+def _write_output(journal: Path, output: Path, fmt: str, clusters: dict[str, str] | None = None) -> None:
+    """The journal (JSONL) into the output's format, with the cluster ids, atomically: a temp file
+    renamed into place."""
     tmp = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with journal.open("rb") as src:
-            lines = (json.loads(raw) for raw in src)
-            if fmt == "csv":
+            lines = _with_clusters((orjson.loads(raw) for raw in src), clusters or {})
+            if fmt == "jsonl":
+                with tmp.open("wb") as fh:
+                    for line in lines:
+                        fh.write(orjson.dumps(line, option=_JSONL))
+            elif fmt == "csv":
                 with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
                     writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS)
                     writer.writeheader()

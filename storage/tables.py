@@ -55,6 +55,9 @@ class BriefRow(Base):
     # The latest review's flag codes as ",code,code," so the queue can filter by flag.
     flag_codes: Mapped[str] = mapped_column(String(400), default=",", server_default=",")
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Same-event cluster (review/clusters.py): the id of the cluster's first brief, set on
+    # arrival; a brief that started its own cluster holds its own id. None: never clustered.
+    cluster_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     unit: Mapped[Unit] = relationship()
     versions: Mapped[list["BriefVersion"]] = relationship(order_by="BriefVersion.version")
     __table_args__ = (UniqueConstraint("submitted_by", "idempotency_key", name="uq_brief_idempotency"),)
