@@ -554,7 +554,6 @@ class ReviewService:
                 raise NotFound("没有这组同一事件的信息", code="cluster_not_found")
             for row in rows:
                 self._record(session, caller, row, "adopt", level, True, None, text, None)
-                session.flush()  # one INSERT per decision: storage/guards.py cannot read an insertmany's rows
             ids = [row.id for row in rows]
             session.add(AuditEntry(user_id=caller.id, action="adopt_cluster", target=cluster_id,
                                    detail={"level": level, "members": ids}, created_at=clock.now()))

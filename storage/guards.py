@@ -56,7 +56,10 @@ def refuse_nul_parameters(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _check(_conn, _cursor, _statement, parameters, _context, executemany):
+        # One row's parameters (a dict or a tuple), a list of rows (executemany), or a flat
+        # tuple of every row's values (SQLAlchemy's batched "insertmanyvalues" INSERT).
         for params in (parameters if executemany else [parameters]):
-            values = params.values() if isinstance(params, dict) else (params or ())
+            values = (params.values() if isinstance(params, dict) else
+                      params if isinstance(params, (list, tuple)) else (params,))
             if any(isinstance(v, str) and "\x00" in v for v in values):
                 raise StoredTextError("提交的文字含有空字符(\\0),无法保存或查询,请删去后重试", code="invalid_text")
