@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ def main() -> None:
     from api.app import build_service
     from api.settings import Settings
     from generate_archive import generate
+    from serve import served
     from review import clock
     from review.readers import load_briefs
     from review.records import parse_record
@@ -69,21 +69,8 @@ def main() -> None:
     service.engine.dispose()
     del service, briefs
 
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(args.port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        started = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.perf_counter() - started > 600:
-                raise SystemExit("server did not start")
-            time.sleep(0.5)
-        print(f"server ready in {time.perf_counter() - started:.0f} s (loads the model and indexes the archive)")
+    with served(env, args.port) as (base, _, ready):
+        print(f"server ready in {ready:.0f} s (loads the model and indexes the archive)")
         token = httpx.post(f"{base}/api/v1/auth/token",
                            data={"username": "bench", "password": "bench-password"}).json()["access_token"]
         drafts = [{"title": b.title, "body": b.body} for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")]
@@ -103,9 +90,6 @@ def main() -> None:
         print(f"{args.recent} briefs of the last 7 days imported", file=sys.stderr)
         for clients in [int(c) for c in args.clients.split(",")]:
             measure(base, headers, drafts, args.requests, clients, {"archive": args.n, "recent": args.recent})
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def measure(base: str, headers: dict, drafts: list[dict], requests: int, clients: int, label: dict) -> None:

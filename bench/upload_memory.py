@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from serve import served  # noqa: E402
 from tests.docx_files import docx, document_xml, zip_bomb  # noqa: E402
 
 
@@ -54,20 +54,7 @@ def main() -> None:
     print(f"bomb: {len(bomb) / 1024:.0f} KB expanding to {args.bomb_mb} MB; honest file {len(honest) / 1024:.0f} KB; "
           f"one 12 MB text node {len(big_node) / 1024:.0f} KB")
 
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(args.port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        started = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.perf_counter() - started > 300:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+    with served(env, args.port, timeout=300) as (base, server, _):
         proc = psutil.Process(server.pid)
         token = httpx.post(f"{base}/api/v1/auth/token",
                            data={"username": "bench", "password": "bench-password"}).json()["access_token"]
@@ -109,9 +96,6 @@ def main() -> None:
         round_("two zip bombs at once", [bomb, bomb])
         round_("12 MB text node", [big_node])
         round_("honest file again", [honest])
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

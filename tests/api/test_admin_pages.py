@@ -23,6 +23,7 @@ from models.registry import ModelRegistry
 from review import clock
 
 from tests.api.conftest import DESKTOP, PHONE, follow, login, page_in_browser, running, screenshot
+from tests.api.test_pages import _csrf, page_login
 from tests.conftest import SAMPLES
 
 SAMPLE_COUNT = 300
@@ -35,19 +36,6 @@ BRIEFS = [
      "body": "12月1日夜间气温骤降至零下12度,柳集镇主供水管道冻裂,7600名群众饮水受到影响,"
              "目前已组织送水车每日送水,预计3日内修复。"},
 ]
-
-
-def page_login(base: str, username: str, password: str) -> httpx.Client:
-    """A cookie-carrying client logged in through the login form, as a browser would."""
-    client = httpx.Client(base_url=base, timeout=60)
-    token = _csrf(client.get("/login").text)
-    r = client.post("/login", data={"username": username, "password": password, "csrf": token})
-    assert r.status_code == 303, r.text
-    return client
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture(scope="module")
