@@ -36,7 +36,7 @@ def _embedder(model_dir: str | None):
         model = load_model(model_dir)
         return lambda titles, bodies: model.embed([_Text(t, b) for t, b in zip(titles, bodies)])
     from models.features import BriefFeaturizer, strip_space
-    from review.records import load_briefs
+    from review.readers import load_briefs
     from training.train import DEFAULT_PARAMS
 
     train = load_briefs(ROOT / "data_samples" / "briefs.jsonl")

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH
-from review.records import load_briefs
+from review.readers import load_briefs
 from training.evaluate import evaluate_model_detail
 from training.report import write_report
 
