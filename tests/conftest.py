@@ -98,3 +98,23 @@ def postgres():
     server = PostgresServer().start()
     yield server
     server.stop()
+
+
+# One Chromium for the whole session, shared by every package's browser tests (a second
+# sync Playwright started while this one runs would fail: it finds this one's event loop).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's package, which `make test` installs), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "需要 Debian 的 chromium 软件包:运行 make chromium(make test 会自动安装)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -89,24 +88,6 @@ def officer_b(server):
 
 
 # Debian's Chromium as root in a closed network: no sandbox, no background connections.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """A real headless Chromium (Debian's package, which `make test` installs), driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "需要 Debian 的 chromium 软件包:运行 make chromium(make test 会自动安装)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def follow(page, selector: str) -> None:
     """Click something that loads a new page, and wait for that page."""
     with page.expect_navigation():

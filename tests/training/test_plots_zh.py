@@ -19,7 +19,7 @@ from review.readers import load_briefs
 from training.evaluate import evaluate_model_detail
 from training.report import write_report
 
-from tests.api.conftest import DESKTOP, PHONE, browser, screenshot  # noqa: F401 - the browser fixture
+from tests.api.conftest import DESKTOP, PHONE, screenshot
 from tests.conftest import ROOT, SAMPLES
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -110,7 +110,7 @@ GLYPHS_JS = """([chars, font]) => {
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_chromium_draws_every_chinese_label_of_the_plots(report, browser, viewport):  # noqa: F811
+def test_chromium_draws_every_chinese_label_of_the_plots(report, browser, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.goto((report / "index.html").as_uri())
