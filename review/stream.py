@@ -386,6 +386,23 @@ def _fresh_worker_loop(tasks, results, model_class, model_dir: str, config_dict:
     _worker_loop(tasks, results)
 
 
+def _pump(results, mailbox) -> None:
+    """A thread of the main process: moves what the workers send to `mailbox`.
+
+    A worker killed while its message is half-written leaves the shared pipe with a message
+    that never ends; whoever reads it waits for ever. That is this thread, never the run:
+    the run waits on the mailbox with a timeout and sees the dead worker.
+    """
+    while True:
+        try:
+            message = results.get()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        mailbox.put(message)
+
+
 class _Handle:
     def __init__(self, engine: "LocalEngine", reply: tuple[str, int]) -> None:
         self.engine, self.reply = engine, reply
@@ -452,6 +469,14 @@ class LocalEngine:
                     process.start()
             finally:
                 gc.unfreeze()
+        if self.processes:
+            import queue
+            import threading
+
+            self._mailbox: queue.SimpleQueue = queue.SimpleQueue()
+            self._pump = threading.Thread(target=_pump, args=(self.results, self._mailbox), daemon=True,
+                                          name="brief-review-results")
+            self._pump.start()
 
     def prepare(self, raws):
         if not self.processes:
@@ -476,7 +501,7 @@ class LocalEngine:
         import queue
 
         try:
-            kind, key, payload = self.results.get(timeout=timeout) if timeout else self.results.get_nowait()
+            kind, key, payload = self._mailbox.get(timeout=timeout) if timeout else self._mailbox.get_nowait()
         except queue.Empty:
             if any(not p.is_alive() for p in self.processes):
                 raise BriefError("评分工作进程意外退出(可能内存不足或被终止);可用 --resume 从检查点续跑",
@@ -509,6 +534,9 @@ class LocalEngine:
             if process.is_alive():
                 process.terminate()
                 process.join()
+        if self.processes and all(p.exitcode == 0 for p in self.processes):
+            self.results.put(None)  # the workers are gone cleanly: the pump reads to the end and stops
+            self._pump.join(timeout=5)
         # The workers are gone: what is still buffered for one that died can never be sent,
         # and waiting for it at exit would hang the interpreter.
         for queue in [*getattr(self, "tasks", []), *([self.results] if self.processes else [])]:
