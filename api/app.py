@@ -241,6 +241,18 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         """不采用 for several briefs; each is reported decided or refused (with a code and a reason)."""
         return service.bulk_reject(caller, bulk.brief_ids, bulk.text)
 
+    @app.put("/api/v1/briefs/{brief_id}/topics/{topic_id}")
+    def attach_topic(service: ServiceDep, caller: CallerDep, brief_id: str,
+                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> dict:
+        """Attach a 约稿 topic to a brief by hand (editors): it stays on the brief whatever the matching says."""
+        return service.link_topic(caller, brief_id, topic_id, attached=True)
+
+    @app.delete("/api/v1/briefs/{brief_id}/topics/{topic_id}")
+    def detach_topic(service: ServiceDep, caller: CallerDep, brief_id: str,
+                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> dict:
+        """Take a 约稿 topic off a brief (editors): matching no longer puts it there."""
+        return service.link_topic(caller, brief_id, topic_id, attached=False)
+
     @app.get("/api/v1/topics")
     def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:
         return service.list_topics(open_at=clock.now() if open_only else None)

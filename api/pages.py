@@ -57,7 +57,7 @@ SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
                   "user_add": "添加用户", "user_disable": "停用用户", "user_enable": "启用用户", "model_promote": "上线模型",
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
-                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "setting_change": "修改设置", "undo_decision": "撤销决定",
+                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿", "topic_detach": "移除对应约稿", "setting_change": "修改设置", "undo_decision": "撤销决定",
                   "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
 # What became of a registered model version (models.registry.ModelRegistry.list).
@@ -394,7 +394,18 @@ def brief_page(request: Request, service: ServiceDep, caller: PageCaller, brief_
                   changes=version_changes(brief["versions"]),
                   marked=highlighted(brief["title"], brief["body"], brief["review"]), editors=editors,
                   similar=service.similar(brief["title"], brief["body"], brief["review"] or {},
-                                                 caller=caller, brief_id=brief_id), back=_safe_next(back) or "/queue")
+                                                 caller=caller, brief_id=brief_id), back=_safe_next(back) or "/queue",
+                  open_topics=service.list_topics(open_at=clock.now()) if caller.role in ("editor", "admin") else [])
+
+
+@router.post("/briefs/{brief_id}/topics")
+def link_topic(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
+               topic_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0, attached: Annotated[bool, Form()] = True):
+    """The brief page's 指定 / 移除 of a 约稿 topic."""
+    check_csrf(request, service, csrf)
+    brief = service.link_topic(caller, brief_id, topic_id, attached=attached)
+    title = next((t["title"] for t in brief["topics"] + brief["detached_topics"] if t["id"] == topic_id), "")
+    return redirect(f"/briefs/{quote(brief_id)}", f"已{'指定' if attached else '移除'}约稿:{title[:30]}")
 
 
 @router.post("/briefs/{brief_id}/decide")

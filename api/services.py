@@ -26,6 +26,7 @@ from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_dec
 from api.recent_vectors import RecentVectors
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
 from api.throttle import LoginThrottle
+from api.topics import detached, links_of, match, set_link, topic_dict, topics_by_id
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
@@ -510,7 +511,10 @@ class ReviewService:
             decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
                                         .order_by(Decision.id)).all()
             latest = versions[-1]
-            topics = self.match_topics(_as_brief(row, latest).text, clock.localize(latest.submitted_at))
+            hand = links_of(session, [row.id]).get(row.id, {})
+            linked = topics_by_id(session, set(hand))
+            topics = self._topic_matches([_as_brief(row, latest).text], [clock.localize(latest.submitted_at)],
+                                         links=[hand], linked=linked)[0]
             cluster_id = public_cluster_id(row, cluster_sizes(session, [row.cluster_key]))
             return {
                 "id": row.id, "unit": row.unit.name, "status": row.status, "version": row.current_version,
@@ -523,6 +527,7 @@ class ReviewService:
                               for d in decisions],
                 "points": self.points(decisions),
                 "topics": topics,
+                "detached_topics": detached(hand, linked),
                 "priority_words": describe_priority(review.review if review else {}, self.config,
                                                     figures=len(figures_in_text(latest.title, latest.body))),
                 "cluster_id": cluster_id,
@@ -616,7 +621,10 @@ class ReviewService:
                 select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
                 .order_by(ReviewRow.id))}  # the latest review of each brief wins
             sizes = cluster_sizes(session, [row.cluster_key for row, _version in page])
-        matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs])
+            hands = links_of(session, [item["id"] for item in items])
+            linked = topics_by_id(session, {t for hand in hands.values() for t in hand})
+        matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs],
+                                      links=[hands.get(item["id"], {}) for item in items], linked=linked)
         for item, topics, (row, version) in zip(items, matches, page):
             item["topics"] = topics
             item["flags"] = [code for code in row.flag_codes.split(",") if code]
@@ -797,7 +805,7 @@ class ReviewService:
             session.flush()
             session.add(AuditEntry(user_id=caller.id, action="topic_create", target=str(topic.id),
                                    detail={"title": topic.title}, created_at=clock.now()))
-            return _topic_dict(topic)
+            return topic_dict(topic)
 
     def list_topics(self, *, open_at: datetime | None = None) -> list[dict]:
         """Topics, newest deadline first; only those open at `open_at` when given."""
@@ -805,30 +813,33 @@ class ReviewService:
             query = select(Topic).order_by(Topic.deadline.desc())
             if open_at is not None:
                 query = query.where(Topic.deadline >= open_at)
-            return [_topic_dict(t) for t in session.scalars(query)]
+            return [topic_dict(t) for t in session.scalars(query)]
 
     def match_topics(self, text: str, when: datetime) -> list[dict]:
         """Open topics (at `when`) that a brief's text answers, best first."""
         return self._topic_matches([text], [when])[0]
 
-    def _topic_matches(self, texts: list[str], whens: list[datetime]) -> list[list[dict]]:
-        """`match_topics` for many briefs: topics and texts are vectorised once."""
+    def _topic_matches(self, texts: list[str], whens: list[datetime], *, links=None, linked=None) -> list[list[dict]]:
+        """`match_topics` for many briefs (topics and texts vectorised once), with the editors' attach/detach."""
         topics = self.list_topics(open_at=min(whens)) if texts else []
-        model = self.model
-        if not topics or getattr(model, "embed", None) is None:
-            return [[] for _ in texts]
-        threshold = float(self.config.section("topics")["min_similarity"])
-        when = max(whens)
-        docs = [Brief(id=str(t["id"]), unit="", title=t["title"], body=t["description"], submitted_at=when)
-                for t in topics] + [Brief(id="brief", unit="", title="", body=text, submitted_at=when) for text in texts]
-        vectors = model.embed(docs)
-        sims = (vectors[len(topics):] @ vectors[:len(topics)].T).toarray()
-        out = []
-        for row, brief_when in zip(sims, whens):
-            hits = [{"id": t["id"], "title": t["title"], "score": round(float(sim), 3)} for t, sim in zip(topics, row)
-                    if sim >= threshold and datetime.fromisoformat(t["deadline"]) >= brief_when]
-            out.append(sorted(hits, key=lambda t: -t["score"]))
-        return out
+        return match(topics, texts, whens, model=self.model, config=self.config, links=links, linked=linked)
+
+    def link_topic(self, caller: Caller, brief_id: str, topic_id: int, *, attached: bool) -> dict:
+        """Attach a 约稿 topic to a brief, or detach it (editors); the brief as `get_brief` gives it."""
+        if caller.role not in ("editor", "admin"):
+            raise Forbidden("只有编辑可以调整信息对应的约稿", code="forbidden")
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            if session.get(BriefRow, brief_id) is None:
+                raise NotFound("信息不存在", code="not_found")
+            topic = session.get(Topic, topic_id)
+            if topic is None:
+                raise NotFound("约稿不存在", code="topic_not_found")
+            if set_link(session, brief_id=brief_id, topic_id=topic_id, attached=attached, user_id=caller.id):
+                session.add(AuditEntry(user_id=caller.id, action="topic_attach" if attached else "topic_detach",
+                                       target=brief_id, detail={"topic": topic.id, "title": topic.title},
+                                       created_at=clock.now()))
+        return self.get_brief(caller, brief_id)
 
     def points(self, decisions) -> dict[str, Any]:
         """Points a brief earned under the configured table: submission, highest adoption, highest 批示."""
@@ -900,11 +911,6 @@ def _refuse_marked(review) -> None:
 
 def _codes(review) -> str:
     return "," + "".join(f"{code}," for code in dict.fromkeys(review.flag_codes))
-
-
-def _topic_dict(t: Topic) -> dict:
-    return {"id": t.id, "title": t.title, "description": t.description, "deadline": clock.localize(t.deadline).isoformat(),
-            "created_at": clock.localize(t.created_at).isoformat()}
 
 
 def _decision_dict(d: Decision, undone: set[int] = frozenset()) -> dict:

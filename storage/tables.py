@@ -135,6 +135,19 @@ class Topic(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class TopicLink(Base):
+    """An editor's hand on 约稿 matching: a topic attached to a brief (`attached`) or detached from it."""
+
+    __tablename__ = "topic_links"
+    __table_args__ = (UniqueConstraint("brief_id", "topic_id", name="uq_topic_links_brief_topic"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
+    attached: Mapped[bool] = mapped_column(Boolean)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Setting(Base):
     """A configuration value an administrator changed on the admin page (overrides the file's)."""
 
