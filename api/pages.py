@@ -315,10 +315,11 @@ def _draft_unit(service: ReviewService, caller: Caller) -> str:
 
 
 def _self_check(request: Request, service: ReviewService, caller: Caller, title: str, body: str, *,
-                file: UploadFile | None = None, revise: dict | None = None, apply_all: bool = False) -> HTMLResponse:
+                file: UploadFile | None = None, revise: dict | None = None, apply: str = "") -> HTMLResponse:
     """The self-check view of a draft: its review, or the form again with a plain message and the input kept.
-    `revise` is the returned brief being revised (the draft is then checked for resubmission); `apply_all`
-    (全部采纳) applies every certain suggestion first and checks the corrected draft."""
+    `revise` is the returned brief being revised (the draft is then checked for resubmission); `apply`
+    "all" (全部采纳) applies every certain suggestion first and checks the corrected draft, "flag:N"
+    (采纳 beside one suggestion) only that of the N-th flag of the draft's review."""
     try:
         draft = read_form_draft(title, body, unit=_draft_unit(service, caller), submitted_at=clock.now(),
                                 file_name=file.filename if file is not None and file.filename else None,
@@ -326,8 +327,9 @@ def _self_check(request: Request, service: ReviewService, caller: Caller, title:
     except FormError as exc:
         return _draft_form(request, service, caller, title, body, error=exc.message, revise=revise)
     applied = None
-    if apply_all:
-        fixed = service.check(draft, fix=True)["fixed"]
+    only = [int(apply[5:])] if apply.startswith("flag:") and apply[5:].isdigit() else None
+    if apply == "all" or only is not None:
+        fixed = service.check(draft, fix=True, only=only)["fixed"]
         applied = fixed["applied"]
         draft = replace(draft, title=fixed["title"], body=fixed["body"])
     result = service.check(draft)
@@ -352,7 +354,7 @@ def check(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfF
           title: Annotated[str, Form(max_length=500)] = "", body: Annotated[str, Form(max_length=100_000)] = "",
           file: UploadFile | None = None, apply: Annotated[str, Form(max_length=10)] = ""):
     check_csrf(request, service, csrf)
-    return _self_check(request, service, caller, title, body, file=file, apply_all=apply == "all")
+    return _self_check(request, service, caller, title, body, file=file, apply=apply)
 
 
 @router.post("/submit", response_model=None)
@@ -474,9 +476,9 @@ def revise_form(request: Request, service: ServiceDep, caller: PageCaller, brief
 @router.post("/briefs/{brief_id}/revise", response_class=HTMLResponse)
 def revise_check(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
                  title: Annotated[str, Form(max_length=500)] = "",
-                 body: Annotated[str, Form(max_length=100_000)] = ""):
+                 body: Annotated[str, Form(max_length=100_000)] = "", apply: Annotated[str, Form(max_length=10)] = ""):
     check_csrf(request, service, csrf)
-    return _self_check(request, service, caller, title, body, revise=_revision(service, caller, brief_id))
+    return _self_check(request, service, caller, title, body, revise=_revision(service, caller, brief_id), apply=apply)
 
 
 @router.post("/briefs/{brief_id}/resubmit", response_model=None)

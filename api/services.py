@@ -302,15 +302,17 @@ class ReviewService:
 
     # --- the engine -----------------------------------------------------------------------
 
-    def check(self, draft: Brief, *, fix: bool = False) -> dict:
+    def check(self, draft: Brief, *, fix: bool = False, only: list[int] | None = None) -> dict:
         """Self-check of a draft: the review, with duplicates against stored briefs. Stores nothing.
 
-        With `fix`, the result also holds the draft with every certain suggestion applied.
+        With `fix`, the result also holds the draft with every certain suggestion applied, or
+        only those of the flags at the positions `only` (in the review's `flags`).
         """
         review = self._review(draft)
         out = review.to_dict()
         if fix:
-            out["fixed"] = fixed_draft(draft, review.flags)
+            chosen = review.flags if only is None else [review.flags[i] for i in only if 0 <= i < len(review.flags)]
+            out["fixed"] = fixed_draft(draft, chosen)
         return out
 
     def _review(self, brief: Brief):

@@ -57,7 +57,7 @@ def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, 
     page.fill("input[name=title]", DRAFT["title"])
     page.fill("textarea[name=body]", DRAFT["body"])
     follow(page, "button:has-text('开始自查')")
-    adopt = page.locator("form.adopt-all")
+    adopt = page.locator(".adopt-all")
     assert adopt.is_visible() and "截止 → 截至" in adopt.inner_text() and "副县长 → 县长" in adopt.inner_text()
     screenshot(page, "check-fix-suggestions")
     follow(page, "button:has-text('全部采纳')")
@@ -67,6 +67,29 @@ def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, 
     # Only the unmatched quote is left, and it has nothing to adopt.
     codes = [li.get_attribute("data-flag") for li in page.locator("ol.flags li").all()]
     assert "wrong_word" not in codes and "name_title" not in codes and "punctuation" in codes
-    assert page.locator("form.adopt-all").count() == 0
+    assert page.locator(".adopt-all").count() == 0
     screenshot(page, "check-fix-adopted")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_officer_adopts_one_suggestion_and_keeps_the_others(server, browser, viewport):
+    base, _ = server
+    page = page_in_browser(browser, base, "officer_a", "officer-pass-a", viewport=viewport)
+    page.goto(f"{base}/check")
+    page.fill("input[name=title]", DRAFT["title"])
+    page.fill("textarea[name=body]", DRAFT["body"])
+    follow(page, "button:has-text('开始自查')")
+    before = page.locator("form.fix-one").count()
+    button = page.locator("button[aria-label='采纳:截止 改为 截至']")
+    assert button.is_visible()
+    follow(page, "button[aria-label='采纳:截止 改为 截至']")
+    assert "已采纳 1 处修改建议" in page.inner_text(".flash")
+    assert page.input_value("input[name=title]") == DRAFT["title"]  # the other suggestions are left alone
+    assert page.input_value("textarea[name=body]") == DRAFT["body"].replace("截止", "截至", 1)
+    codes = [li.get_attribute("data-flag") for li in page.locator("ol.flags li").all()]
+    assert "wrong_word" not in codes and "name_title" in codes and "number_format" in codes
+    assert page.locator("form.fix-one").count() == before - 1
+    assert page.locator("button[aria-label='采纳:副县长 改为 县长']").is_visible()
+    screenshot(page, "check-fix-one")
     page.context.close()
