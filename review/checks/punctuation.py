@@ -1,4 +1,10 @@
-"""Punctuation of Chinese text (GB/T 15834-2011): half-width marks, unmatched pairs, repeated marks."""
+"""Punctuation of Chinese text (GB/T 15834-2011): half-width marks, unmatched pairs, repeated marks,
+and a law or a publication named without 书名号.
+
+A name wants 书名号 when it is certainly one: "中华人民共和国…法 / 条例" (a law's full
+title), or a newspaper, journal or programme of `proofreading.publications` (人民日报,
+not 人民日报社, the organisation). Other document names (…的意见, …方案) are too often
+ordinary words to be told apart by rule, and are left alone."""
 
 import re
 
@@ -17,6 +23,32 @@ _NOT_PROSE = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'
                         r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # A list marker "1)" / "一）" at the start of a line or after a mark closes nothing.
 _LIST_MARKER = re.compile(r"(?m)(?:^|(?<=[\s　；;。，,：:、]))[0-9a-z一二三四五六七八九十]{1,2}[)）]")
+
+
+# A law's full title: the shortest name ending in 法 / 条例 after 中华人民共和国; "中华人民共和国成立"
+# and names with a particle in them are prose, not a title.
+_LAW = re.compile(r"中华人民共和国(?!成立|建国|国)[\u4e00-\u9fff]{1,20}?(?:法实施条例|法实施细则|法典|法|条例)")
+_PROSE_IN_NAME = re.compile(r"[的了是在和与及为把被着过就都也]|以来|期间|方法|办法|做法|想法|说法|执法|违法|依法|合法|守法|立法")
+
+
+def _bare_names(text: str, publications) -> dict[str, list[tuple[int, int]]]:
+    """Laws and publications named without 书名号: name -> spans."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    spans = [(m.start(), m.end()) for m in _LAW.finditer(text)
+             if not _PROSE_IN_NAME.search(m.group(0)[len("中华人民共和国"):-1])]
+    for name in publications:
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if text[end:end + 1] not in ("社", "网", "记"):  # 人民日报社 (the organisation); "人民日报记者" (a byline)
+                spans.append((start, end))
+            start = text.find(name, end)
+    for a, b in sorted(spans):
+        if text[a - 1:a] == "《" or text[b:b + 1] == "》" or any(x <= a < y for x, y in
+                                                                   (s for v in found.values() for s in v)):
+            continue
+        found.setdefault(text[a:b], []).append((a, b))
+    return found
 
 
 def _chinese(ch: str) -> bool:
@@ -89,6 +121,11 @@ class Punctuation(Check):
         for i, ch in sorted(unmatched):
             other = _PAIRS.get(ch) or _CLOSERS.get(ch)
             flags.append(Flag(self.code, self.severity, f"“{ch}”没有配对的“{other}”，请补齐或删去。", ch, (i, i + 1)))
+        publications = context.config.section("proofreading").get("publications", [])
+        for name, spans in _bare_names(text, publications).items():
+            fixed = f"《{name}》"
+            flags.append(Flag(self.code, self.severity, f"法律或报刊名称“{name}”应加书名号：{fixed}。", name, spans[0],
+                              fixed, tuple((a, b, fixed) for a, b in spans)))
         return flags
 
     @staticmethod

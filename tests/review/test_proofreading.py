@@ -40,6 +40,11 @@ def fixed(body, config=CONFIG, **kw):
     ("县人社局(以下简称人社局)开展行动。", "punctuation", "(", "县人社局（以下简称人社局）开展行动。"),
     ("目前各项工作正在有序推进。。", "punctuation", "。。", "目前各项工作正在有序推进。"),
     ("群众称赞这是一项\"暖心工程\"。", "punctuation", "\"", "群众称赞这是一项“暖心工程”。"),
+    ("我县做法被人民日报头版刊发。", "punctuation", "人民日报", "我县做法被《人民日报》头版刊发。"),
+    ("依照中华人民共和国土地管理法予以拆除。", "punctuation", "中华人民共和国土地管理法",
+     "依照《中华人民共和国土地管理法》予以拆除。"),
+    ("讲解中华人民共和国食品安全法实施条例。", "punctuation", "中华人民共和国食品安全法实施条例",
+     "讲解《中华人民共和国食品安全法实施条例》。"),
     ("截止5月底，全县发放补贴3200万元。", "wrong_word", "截止", "截至5月底，全县发放补贴3200万元。"),
     ("申报的截至日期为7月15日。", "wrong_word", "截至日期", "申报的截止日期为7月15日。"),
     ("县委对下半年工作进行了布署。", "wrong_word", "布署", "县委对下半年工作进行了部署。"),
@@ -82,6 +87,10 @@ def test_each_code_fires_with_a_certain_fix(body, code, evidence, corrected):
     "原县长何丽娟、时任副县长赵志刚、原县交通运输局局长沈建平都曾在此工作。",
     "县文旅局局长陈晓红介绍了暑期旅游市场情况。",
     "邻县县长王立新一行到我县考察学习，全县长期坚持河长巡河制度。",
+    "人民日报社调研组到我县调研，《人民日报》刊发了《小院议事议出大民生》。",
+    "在中华人民共和国成立75周年之际，全县学习《中华人民共和国民法典》。",
+    "中华人民共和国的基层治理经验被更多国家关注，我们依法执法。",
+    "半月谈记者在多地基层采访发现，部分村的改厕问题仍未解决。",
 ])
 def test_tricky_clean_text_is_not_flagged(body):
     assert [(f.code, f.evidence) for f in flags(body)] == []
@@ -145,3 +154,12 @@ def test_proofreading_flags_count_into_priority_with_small_penalties():
     penalties = CONFIG.section("priority")["flag_penalty"]
     for code in ("name_title", "formulation", "number_format", "punctuation", "wrong_word"):
         assert 0 < penalties[code] <= 0.1
+
+
+def test_a_bare_name_is_one_flag_with_a_fix_for_each_occurrence():
+    body = "人民日报刊发了我县经验，人民日报还配发了评论。"
+    found = [f for f in flags(body) if f.evidence == "人民日报"]
+    assert len(found) == 1 and len(found[0].fixes) == 2
+    assert fixed(body) == "《人民日报》刊发了我县经验，《人民日报》还配发了评论。"
+    config = load_config(None, overrides={"proofreading": {"publications": []}})
+    assert [f for f in flags(body, config) if f.evidence == "人民日报"] == []
