@@ -262,6 +262,23 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         deadline = clock.localize(topic.deadline)
         return service.create_topic(caller, topic.title, topic.description, deadline)
 
+    @app.get("/api/v1/admin/roster")
+    def roster(service: ServiceDep, caller: CallerDep) -> dict:
+        """The leaders' roster the name_title check reads, and who uploaded it when (null: the configuration's)."""
+        return service.roster(caller)
+
+    @app.put("/api/v1/admin/roster")
+    def upload_roster(service: ServiceDep, caller: CallerDep, file: UploadFile) -> dict:
+        """Replace the roster with a CSV or XLSX (姓名,单位,职务,任职起始,任职截止); applied at once, audited."""
+        service.upload_roster(caller, file.filename or "", file.file.read())
+        return service.roster(caller)
+
+    @app.delete("/api/v1/admin/roster")
+    def reset_roster(service: ServiceDep, caller: CallerDep) -> dict:
+        """Back to the configuration file's roster."""
+        service.reset_roster(caller)
+        return service.roster(caller)
+
     @app.get("/api/v1/admin/users")
     def users(service: ServiceDep, caller: CallerDep) -> list[dict]:
         return service.list_users(actor=caller)

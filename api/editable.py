@@ -1,4 +1,5 @@
-"""Settings an administrator edits on the admin page: the points table and the freshness windows.
+"""Settings an administrator edits on the admin page: the points table, the freshness windows
+and the leaders' roster of the proofreading (`proofreading.leaders`, uploaded as a file).
 
 The configuration file (review/defaults.toml and $BRIEFS_CONFIG) gives the values; a value
 changed on the admin page is stored in the `settings` table and overrides the file's. The
@@ -54,6 +55,8 @@ def _editables() -> list[Editable]:
 
 EDITABLES = _editables()
 BY_KEY = {e.key: e for e in EDITABLES}
+# A whole table rather than a number: replaced by an upload (api/roster_upload.py), not typed in.
+ROSTER_KEY = "proofreading.leaders"
 
 
 class InvalidSettings(ServiceError):
@@ -127,7 +130,8 @@ class EditableSettings:
 
     def _load(self) -> dict[str, Any]:
         with self.sessions() as session:
-            return {row.key: row.value for row in session.scalars(select(Setting)) if row.key in BY_KEY}
+            return {row.key: row.value for row in session.scalars(select(Setting))
+                    if row.key in BY_KEY or row.key == ROSTER_KEY}
 
     def effective(self) -> ReviewConfig:
         """The configuration in force: re-read from the database at most every `ttl` seconds."""
@@ -167,3 +171,27 @@ class EditableSettings:
         with self._lock:
             self._checked_at = -math.inf  # this process applies it at once
         return changes
+
+    def roster(self) -> dict:
+        """The roster in force: its entries, and who uploaded it when (None: the configuration file's)."""
+        with self.sessions() as session:
+            row = session.get(Setting, ROSTER_KEY)
+            uploaded = {"by": row.updated_by, "at": clock.localize(row.updated_at).isoformat()} if row else None
+        return {"entries": [dict(e) for e in self.effective().section("proofreading")["leaders"]],
+                "uploaded": uploaded}
+
+    def set_roster(self, user_id: int | None, entries: list[dict] | None, *, source: str = "") -> int:
+        """Replace the roster with `entries` (checked ones, api/roster_upload.py), or go back to the
+        file's with None; audited. Returns the number of entries now in force."""
+        self.base.merged(_nest({ROSTER_KEY: entries})) if entries is not None else None  # the whole must hold
+        now = clock.now()
+        with transaction(self.sessions) as session:
+            session.execute(delete(Setting).where(Setting.key == ROSTER_KEY))
+            if entries is not None:
+                session.add(Setting(key=ROSTER_KEY, value=entries, updated_by=user_id, updated_at=now))
+            count = len(entries) if entries is not None else len(self.base.section("proofreading")["leaders"])
+            session.add(AuditEntry(user_id=user_id, action="roster_upload" if entries is not None else "roster_reset",
+                                   target="领导名单", detail={"count": count, "file": source[:200]}, created_at=now))
+        with self._lock:
+            self._checked_at = -math.inf
+        return count

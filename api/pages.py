@@ -57,7 +57,9 @@ SEVERITY_NAMES_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送", "resubmit": "修改后重报",
                   "user_add": "添加用户", "user_disable": "停用用户", "user_enable": "启用用户", "model_promote": "上线模型",
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
-                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿", "topic_detach": "移除对应约稿", "setting_change": "修改设置", "undo_decision": "撤销决定",
+                  "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿",
+                  "topic_detach": "移除对应约稿", "roster_upload": "上传领导名单", "roster_reset": "恢复配置文件中的领导名单",
+                  "setting_change": "修改设置", "undo_decision": "撤销决定",
                   "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
 # What became of a registered model version (models.registry.ModelRegistry.list).
@@ -605,7 +607,7 @@ def create_topic(request: Request, service: ServiceDep, caller: PageCaller, csrf
 
 def _admin_page(request: Request, service: ReviewService, caller: Caller, *, form: dict | None = None,
                 error: str = "", typed: dict | None = None, errors: dict | None = None,
-                http_status: int = 200) -> HTMLResponse:
+                roster_error: str = "", http_status: int = 200) -> HTMLResponse:
     """The admin page; `form` and `error` refill the add-user form, `typed` and `errors` the
     settings form, after refused values."""
     import json
@@ -625,7 +627,8 @@ def _admin_page(request: Request, service: ReviewService, caller: Caller, *, for
                   config=json.dumps(service.config.to_dict(), ensure_ascii=False, indent=2),
                   model_version=service.model.version, units=service.unit_names(), models=models,
                   reports=reports[:10], registry_error=registry_error, settings=settings,
-                  settings_errors=errors or {}, form=form or {}, user_error=error)
+                  settings_errors=errors or {}, form=form or {}, user_error=error,
+                  roster=service.roster(caller), roster_error=roster_error)
 
 
 def _number_text(value) -> str:
@@ -657,6 +660,28 @@ def admin_settings(request: Request, service: ServiceDep, caller: PageCaller,
         return redirect("/admin#settings", "设置没有变化")
     return redirect("/admin#settings", f"已保存 {len(changes)} 项设置,立即生效:"
                     + ";".join(f"{c['label']} {_number_text(c['old'])} → {_number_text(c['new'])}" for c in changes))
+
+
+@router.post("/admin/roster", response_class=HTMLResponse)
+def admin_roster(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
+                 file: UploadFile | None = None):
+    check_csrf(request, service, csrf)
+    if file is None or not file.filename:
+        return _admin_page(request, service, caller, roster_error="请选择要上传的名单文件(.csv 或 .xlsx)", http_status=422)
+    try:
+        count = service.upload_roster(caller, file.filename, file.file.read())
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        return _admin_page(request, service, caller, roster_error=f"名单未更新:{exc.message}", http_status=422)
+    return redirect("/admin#roster", f"已更新领导名单,共 {count} 人次,立即生效")
+
+
+@router.post("/admin/roster/reset")
+def admin_roster_reset(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = ""):
+    check_csrf(request, service, csrf)
+    count = service.reset_roster(caller)
+    return redirect("/admin#roster", f"已恢复为配置文件中的领导名单,共 {count} 人次")
 
 
 @router.post("/admin/models/{version}/promote")

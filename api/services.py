@@ -117,6 +117,23 @@ class ReviewService:
         _require_admin(actor)
         return self.editable.update(actor.id, values)
 
+    def roster(self, actor: Caller) -> dict:
+        """The leaders' roster of the proofreading in force, and where it comes from (administrators)."""
+        _require_admin(actor)
+        return self.editable.roster()
+
+    def upload_roster(self, actor: Caller, filename: str, data: bytes) -> int:
+        """Replace the roster with an uploaded CSV / XLSX (administrators); the entries now in force."""
+        from api.roster_upload import read_roster_upload
+
+        _require_admin(actor)
+        return self.editable.set_roster(actor.id, read_roster_upload(filename, data), source=filename)
+
+    def reset_roster(self, actor: Caller) -> int:
+        """Go back to the configuration file's roster (administrators)."""
+        _require_admin(actor)
+        return self.editable.set_roster(actor.id, None)
+
     @property
     def model(self):
         """The model serving now. Read it once per operation, so one request uses one model."""

@@ -154,6 +154,11 @@ def _role(entry: Mapping, where: str) -> Role:
     return Role(name, unit, title, since, _day(entry.get("to"), where))
 
 
+def roster_role(entry: Mapping, where: str) -> Role:
+    """One roster entry (name, unit, title, from, to) checked; `ConfigError` naming `where` otherwise."""
+    return _role(entry, where)
+
+
 def read_roster(path: Path) -> list[Role]:
     """The roles of a roster CSV with the header name,unit,title,from,to (UTF-8, BOM allowed)."""
     try:

@@ -26,7 +26,7 @@ def read_docx_text(data: bytes, name: str = "文件") -> str:
     from docx import Document
     from lxml.etree import LxmlError
 
-    _check_bounds(data, name)
+    check_zip_bounds(data, name)
     try:
         document = Document(io.BytesIO(data))
         lines = [p.text.strip() for p in document.paragraphs]
@@ -35,14 +35,17 @@ def read_docx_text(data: bytes, name: str = "文件") -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _check_bounds(data: bytes, name: str) -> None:
-    """Refuse archives with too many entries or too much decompressed content, by counting."""
+def check_zip_bounds(data: bytes, name: str, *, what: str = "Word(.docx)文件", code: str = "docx") -> None:
+    """Refuse archives with too many entries or too much decompressed content, by counting.
+
+    `what` names the kind of file in the messages and `code` prefixes the error codes
+    (`{code}_too_large`, `invalid_{code}`): an .xlsx upload is bounded the same way."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ENTRIES:
                 raise RecordError(f"{name} 包含 {len(entries)} 个部件,超过 {MAX_ENTRIES} 个的上限,"
-                                  f"不像正常的 Word 文件", code="docx_too_large")
+                                  f"不像正常的{what}", code=f"{code}_too_large")
             total = 0
             for entry in entries:
                 limit = MAX_XML_BYTES if entry.filename.endswith((".xml", ".rels")) else MAX_EXPANDED_BYTES
@@ -55,6 +58,6 @@ def _check_bounds(data: bytes, name: str) -> None:
                             raise RecordError(
                                 f"{name} 解压后超过 {MAX_EXPANDED_BYTES // (1024 * 1024)} MB"
                                 f"(单个 XML 部件上限 {MAX_XML_BYTES // (1024 * 1024)} MB),请删去大图片或另存为较小的文件",
-                                code="docx_too_large")
+                                code=f"{code}_too_large")
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as exc:
-        raise RecordError(f"{name} 不是有效的 Word(.docx)文件", code="invalid_docx") from exc
+        raise RecordError(f"{name} 不是有效的{what}", code=f"invalid_{code}") from exc
