@@ -16,10 +16,13 @@ from review.standings import rank_label
 COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), ("adopted", "采用数"),
            ("adopted_county", "县级采用"), ("adopted_city", "市级采用"), ("adopted_province", "省级采用"),
            ("adopted_central", "中央采用"), ("adoption_rate", "采用率"), ("points", "得分"),
-           ("problem_trend_share", "问题/苗头类占比"), ("months_without_adoption", "零采用月份")]
+           ("problem_trend_share", "问题/苗头类占比"), ("months_without_adoption", "零采用月份"),
+           ("with_errors", "有差错篇数"), ("error_rate", "差错率")]
 # Spreadsheet number formats by column: shares as percentages, points with two decimals.
-NUMBER_FORMATS = {"adoption_rate": "0.0%", "problem_trend_share": "0.0%", "points": POINTS_EXCEL_FORMAT}
-COUNTS = {"submitted", "adopted", "adopted_county", "adopted_city", "adopted_province", "adopted_central"}
+NUMBER_FORMATS = {"adoption_rate": "0.0%", "problem_trend_share": "0.0%", "error_rate": "0.0%",
+                  "points": POINTS_EXCEL_FORMAT}
+COUNTS = {"submitted", "adopted", "adopted_county", "adopted_city", "adopted_province", "adopted_central",
+          "with_errors"}
 
 
 def _cells(row: dict) -> list:

@@ -37,6 +37,7 @@ from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
 from review import clock
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH
 from review.periods import ended_months, month_ranges
+from review.proofread import CODES as PROOFREADING_CODES
 from review.standings import rank_label
 
 SESSION_COOKIE = "br_session"
@@ -571,7 +572,7 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
                   chart=bar_chart(stats), query=urlencode({"from": start.isoformat(), "to": end.isoformat()}),
                   months=months, open_months=[m for m in months if m not in ended_months(months, clock.today())],
                   today_month=f"{clock.today():%Y-%m}",
-                  month_grid_max=service.config.section("report")["month_grid_max"])
+                  month_grid_max=service.config.section("report")["month_grid_max"], error_codes=PROOFREADING_CODES)
 
 
 @router.get("/report/export.{fmt}")

@@ -38,7 +38,7 @@ from review.periods import ended_months
 from review.standings import competition_ranks
 from review.history import effective_decisions
 from review.priority_words import describe_priority
-from review.proofread import fixed_draft
+from review.proofread import CODES as PROOFREADING_CODES, fixed_draft
 
 ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
 INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
@@ -721,8 +721,9 @@ class ReviewService:
 
     def unit_stats(self, caller: Caller, start: datetime, end: datetime) -> list[dict]:
         """The monthly 通报: per unit, submissions, adoptions by level and by month, rate, points,
-        rank (equal points share a rank, `tied`), share of problem/trend items and the months
-        without an adoption (months that have ended only), for briefs submitted in [start, end)."""
+        rank (equal points share a rank, `tied`), share of problem/trend items, the months
+        without an adoption (months that have ended only), and the proofreading errors (briefs
+        with any, `error_rate`, and briefs per code), for briefs submitted in [start, end)."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看统计", code="forbidden")
         return self._unit_stats(start, end)
@@ -748,9 +749,15 @@ class ReviewService:
             name = units[row.unit_id]
             st = stats.setdefault(name, {"unit": name, "submitted": 0, "adopted": 0, "points": 0.0, "problem_trend": 0,
                                          **{f"adopted_{lv}": 0 for lv in ADOPT_LEVELS},
-                                         "adopted_by_month": dict.fromkeys(months, 0)})
+                                         "adopted_by_month": dict.fromkeys(months, 0),
+                                         "with_errors": 0, "errors_by_code": dict.fromkeys(PROOFREADING_CODES, 0)})
             st["submitted"] += 1
             st["problem_trend"] += row.category in ("problem", "trend")
+            # Proofreading errors of the brief as it stands (its latest version's review).
+            found = [code for code in PROOFREADING_CODES if f",{code}," in (row.flag_codes or "")]
+            st["with_errors"] += bool(found)
+            for code in found:
+                st["errors_by_code"][code] += 1
             ds = effective_decisions(decisions.get(row.id, []))  # undone decisions count for nothing
             st["points"] += self.points(ds)["total"]
             levels = [d.level for d in ds if d.action == "adopt"]
@@ -765,6 +772,7 @@ class ReviewService:
             st["rank"], st["tied"] = rank, tied
             st["adoption_rate"] = round(st["adopted"] / st["submitted"], 4)
             st["problem_trend_share"] = round(st.pop("problem_trend") / st["submitted"], 4)
+            st["error_rate"] = round(st["with_errors"] / st["submitted"], 4)
             st["months_without_adoption"] = [m for m in counted if not st["adopted_by_month"][m]]
         return out
 

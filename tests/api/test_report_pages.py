@@ -112,7 +112,7 @@ def test_the_excel_is_ready_to_send(archive, editor):
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert sheet["A1"].value == "2025年全市政务信息报送采用情况" and sheet["A1"].font.bold
-    assert "A1:L1" in {str(m) for m in sheet.merged_cells.ranges}
+    assert "A1:N1" in {str(m) for m in sheet.merged_cells.ranges}
     header = [c.value for c in sheet[2]]
     assert header[:4] == ["排名", "单位", "报送数", "采用数"] and all(c.font.bold for c in sheet[2])
     assert sheet.freeze_panes == "A3"
@@ -184,3 +184,34 @@ def test_the_report_in_the_browser(server, archive, browser, viewport):
     screenshot(page, "report-month")
     assert page.dialogs == []
     page.context.close()
+
+
+ERRING = [("东坝镇", "截止5月底,全镇完成改厕320户，布署了下阶段工作。"), ("东坝镇", "全镇完成改厕320户。。"),
+          ("东坝镇", "全镇完成改厕320户，群众满意。"), ("西坝镇", "全镇完成改厕280户，群众满意。")]
+
+
+def test_the_report_counts_proofreading_errors_by_unit(server, editor):
+    """Each unit's briefs with proofreading errors, their share, and briefs per code (2024: a year of its own)."""
+    service = server[1].state.service
+    service.import_briefs([Brief(id=f"erring-{n}", unit=unit, title=f"{unit}改厕进展{n}", body=body,
+                                 submitted_at=datetime(2024, 5, 10 + n, 9, 0, tzinfo=SHANGHAI))
+                           for n, (unit, body) in enumerate(ERRING)])
+    stats = {s["unit"]: s for s in editor.get("/api/v1/stats/units",
+                                              params={"from": "2024-01-01", "to": "2024-12-31"}).json()["units"]}
+    east, west = stats["东坝镇"], stats["西坝镇"]
+    assert (east["with_errors"], east["error_rate"]) == (2, round(2 / 3, 4))
+    assert east["errors_by_code"] == {"name_title": 0, "formulation": 0, "number_format": 0, "punctuation": 2,
+                                      "wrong_word": 1}
+    assert (west["with_errors"], west["error_rate"]) == (0, 0.0)
+
+    sheet = load_workbook(io.BytesIO(editor.get("/api/v1/stats/units", params={
+        "from": "2024-01-01", "to": "2024-12-31", "format": "xlsx"}).content)).active
+    assert [sheet.cell(row=2, column=c).value for c in (13, 14)] == ["有差错篇数", "差错率"]
+    row = next(n for n in range(3, sheet.max_row + 1) if sheet.cell(row=n, column=2).value == "东坝镇")
+    assert sheet.cell(row=row, column=13).value == 2 and sheet.cell(row=row, column=14).number_format == "0.0%"
+
+    page = page_client(server, editor).get("/report", params={"from": "2024-01-01", "to": "2024-12-31"}).text
+    table = page[page.index('data-testid="errors"'):]
+    table = table[:table.index("</table>")]
+    assert "东坝镇" in table and "西坝镇" not in table  # only units with errors are listed
+    assert "2 / 3" in table and "66.7%" in table
