@@ -217,11 +217,14 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
               flag: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
               start: Annotated[OfficeDate | None, Query(alias="from")] = None,
               end: Annotated[OfficeDate | None, Query(alias="to")] = None,
-              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
+              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+              collapse: bool = False) -> dict:
+        """The queue; `collapse=true` gives one item per same-event cluster (its first-ranked member with
+        `cluster_others`), as the queue page shows it."""
         since = clock.day_start(start) if start else None
         until = clock.day_after(end) if end else None
         return service.queue(caller, category=category, unit=unit, urgent=urgent, status=status, flag=flag,
-                             since=since, until=until, limit=limit, offset=offset)
+                             since=since, until=until, limit=limit, offset=offset, collapse=collapse)
 
     @app.post("/api/v1/briefs/{brief_id}/decisions", status_code=201)
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn,

@@ -60,6 +60,33 @@ def cluster_sizes(session, keys) -> dict[str, int]:
     return {key: n for key, n in session.execute(query)}
 
 
+def first_of_each_cluster(conditions: list, order: tuple):
+    """A condition keeping, of the briefs matching `conditions`, the first in `order` of each
+    cluster (a brief in no cluster is its own): the queue with clusters collapsed."""
+    group = func.coalesce(BriefRow.cluster_key, BriefRow.id)
+    ranked = select(BriefRow.id, func.row_number().over(partition_by=group, order_by=order).label("place")) \
+        .where(*conditions).subquery()
+    return BriefRow.id.in_(select(ranked.c.id).where(ranked.c.place == 1))
+
+
+def cluster_members(session, keys) -> dict[str, list[dict]]:
+    """Every member of each cluster, earliest first: id, unit, title, status, submitted_at."""
+    keys = [k for k in set(keys) if k]
+    if not keys:
+        return {}
+    query = (select(BriefRow.cluster_key, BriefRow.id, Unit.name, BriefVersion.title, BriefRow.status,
+                    BriefRow.submitted_at)
+             .join(Unit, Unit.id == BriefRow.unit_id)
+             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
+                   & (BriefVersion.version == BriefRow.current_version))
+             .where(BriefRow.cluster_key.in_(keys)).order_by(BriefRow.submitted_at, BriefRow.id))
+    out: dict[str, list[dict]] = {}
+    for key, brief_id, unit, title, status, at in session.execute(query):
+        out.setdefault(key, []).append({"id": brief_id, "unit": unit, "title": title, "status": status,
+                                        "submitted_at": clock.localize(at).isoformat()})
+    return out
+
+
 def public_cluster_id(row: BriefRow, sizes: dict[str, int]) -> str | None:
     """The brief's cluster id as the API shows it: None for a brief alone."""
     return row.cluster_key if row.cluster_key and sizes.get(row.cluster_key, 0) > 1 else None

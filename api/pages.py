@@ -512,7 +512,7 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
     since, until = (_bounds(start, end or start)[0] if start else None), (_bounds(end, end)[1] if end else None)
     listing = service.queue(caller, category=category or None, unit=unit or None, flag=flag or None,
                             status=status or None, urgent={"1": True, "0": False}.get(urgent),
-                            since=since, until=until, limit=size, offset=(page - 1) * size)
+                            since=since, until=until, limit=size, offset=(page - 1) * size, collapse=True)
     filters = {k: v for k, v in {"category": category, "unit": unit, "flag": flag, "status": status,
                                  "urgent": urgent, "from": start and start.isoformat(),
                                  "to": end and end.isoformat()}.items() if v}
@@ -520,6 +520,25 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
     return render(request, service, caller, "queue.html", listing=listing, filters=filters, page=page, size=size,
                   pages=max(1, -(-listing["total"] // size)), here=here, units=service.unit_names(),
                   query=urlencode(filters))
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster_page(request: Request, service: ServiceDep, caller: PageCaller, cluster_id: str,
+                 back: Annotated[str | None, Query(max_length=1000)] = None):
+    """A same-event cluster: its members, the fullest one, and the merged 综合信息 draft to edit and adopt."""
+    _editor(caller)
+    cluster = service.cluster(caller, cluster_id)
+    return render(request, service, caller, "cluster.html", cluster=cluster, back=_safe_next(back) or "/queue")
+
+
+@router.post("/clusters/{cluster_id}/adopt")
+def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, cluster_id: str, csrf: CsrfField = "",
+                  level: Annotated[str, Form(max_length=20)] = "", text: Annotated[str, Form(max_length=20000)] = "",
+                  back: Annotated[str, Form(max_length=1000)] = ""):
+    check_csrf(request, service, csrf)
+    done = service.adopt_cluster(caller, cluster_id, level, text.replace("\r\n", "\n").strip())
+    return redirect(_safe_next(back) or "/queue",
+                    f"已整体采用({LEVEL_NAMES_ZH.get(level, level)})同一事件综合稿,{len(done['members'])} 个单位各按综合编辑稿计分")
 
 
 @router.get("/search", response_class=HTMLResponse)

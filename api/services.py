@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
-from api.clusters import cluster_sizes, cluster_view, join_cluster, public_cluster_id
+from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
+                          public_cluster_id)
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
 from api.recent_vectors import RecentVectors
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
@@ -614,8 +615,11 @@ class ReviewService:
     def queue(self, caller: Caller, *, category: str | None = None, unit: str | None = None,
               urgent: bool | None = None, status: str | None = None, flag: str | None = None,
               since: datetime | None = None, until: datetime | None = None, limit: int = 50,
-              offset: int = 0) -> dict:
-        """The editors' queue: open briefs, urgent first, then by priority; `until` is exclusive."""
+              offset: int = 0, collapse: bool = False) -> dict:
+        """The editors' queue: open briefs, urgent first, then by priority; `until` is exclusive.
+
+        With `collapse`, a same-event cluster is one item, its first-ranked member, carrying the
+        cluster's other members (`cluster_others`); `total` then counts items, not briefs."""
         if caller.role not in ("editor", "admin"):
             raise Forbidden("只有编辑可以查看预审队列", code="forbidden")
         conditions = [BriefRow.status.in_([status] if status else OPEN_STATUSES)]
@@ -631,15 +635,19 @@ class ReviewService:
             conditions.append(BriefRow.submitted_at >= since)
         if until is not None:
             conditions.append(BriefRow.submitted_at < until)
+        order = (BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id)
+        if collapse:
+            conditions.append(first_of_each_cluster(conditions, order))
         with self.sessions() as session:
-            total, page = _page(session, conditions, (BriefRow.urgent.desc(), BriefRow.priority.desc(), BriefRow.id),
-                                limit, offset)
+            total, page = _page(session, conditions, order, limit, offset)
             items = [_summary(row, version) for row, version in page]
             briefs = [_as_brief(row, version) for row, version in page]
             reviews = {r.brief_id: r.review for r in session.scalars(
                 select(ReviewRow).where(ReviewRow.brief_id.in_([item["id"] for item in items]))
                 .order_by(ReviewRow.id))}  # the latest review of each brief wins
             sizes = cluster_sizes(session, [row.cluster_key for row, _version in page])
+            others = cluster_members(session, [row.cluster_key for row, _version in page if sizes.get(row.cluster_key, 0) > 1]) \
+                if collapse else {}
             hands = links_of(session, [item["id"] for item in items])
             linked = topics_by_id(session, {t for hand in hands.values() for t in hand})
         matches = self._topic_matches([b.text for b in briefs], [b.submitted_at for b in briefs],
@@ -652,6 +660,9 @@ class ReviewService:
                                                        figures=len(figures_in_text(version.title, version.body)))
             item["cluster_id"] = public_cluster_id(row, sizes)
             item["cluster_size"] = sizes.get(row.cluster_key, 1) if item["cluster_id"] else 1
+            if collapse:
+                item["cluster_others"] = [m for m in others.get(row.cluster_key, []) if m["id"] != row.id] \
+                    if item["cluster_id"] else []
         return {"total": total, "items": items}
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,

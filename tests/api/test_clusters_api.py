@@ -87,3 +87,69 @@ def test_adopting_the_merged_piece_gives_each_unit_the_compiled_points(officer_a
     decision = members[1]["decisions"][-1]
     assert (decision["action"], decision["level"], decision["compiled"]) == ("adopt", "city", True)
     assert decision["text"].endswith("(编辑补充)")
+
+
+def test_the_queue_collapses_a_cluster_into_its_first_ranked_member(officer_a, officer_b, officer_c, editor):
+    ids = [officer.post("/api/v1/briefs", json=draft(key)).json()["id"]
+           for officer, key in ((officer_a, "g05-a"), (officer_b, "g05-b"), (officer_c, "g05-c"))]
+    flat = editor.get("/api/v1/queue", params={"limit": 200}).json()
+    folded = editor.get("/api/v1/queue", params={"limit": 200, "collapse": True}).json()
+    flat_items = {i["id"]: i for i in flat["items"]}
+    first = max(ids, key=lambda i: (flat_items[i]["urgent"], flat_items[i]["priority"], [-ord(c) for c in i]))
+    shown = [i for i in folded["items"] if i["id"] in ids]
+    assert [i["id"] for i in shown] == [first]  # one row for the event: its first in queue order
+    assert {m["id"] for m in shown[0]["cluster_others"]} == set(ids) - {first}
+    assert {m["unit"] for m in shown[0]["cluster_others"]} == {flat_items[i]["unit"] for i in ids if i != first}
+    # every other cluster of the module is one item too, and the total counts items
+    clusters = {i["cluster_id"] for i in flat["items"] if i["cluster_id"]}
+    loose = sum(1 for i in flat["items"] if not i["cluster_id"])
+    assert folded["total"] == len(folded["items"]) == loose + len(clusters)
+    assert all(i["cluster_others"] == [] for i in folded["items"] if not i["cluster_id"])
+
+
+@pytest.mark.parametrize("viewport, group", [("desktop", "g03"), ("phone", "g04")])
+def test_the_editor_reads_and_adopts_a_cluster_from_the_queue(server, browser, officer_a, officer_b, officer_c,
+                                                               viewport, group):
+    from tests.api.conftest import DESKTOP, PHONE, follow, page_in_browser, screenshot
+
+    size = DESKTOP if viewport == "desktop" else PHONE
+    keys = [f"{group}-a", f"{group}-b", f"{group}-c"]
+    ids = [officer.post("/api/v1/briefs", json=draft(key)).json()["id"]
+           for officer, key in zip((officer_a, officer_b, officer_c), keys)]
+    base = server[0]
+    page = page_in_browser(browser, base, "editor1", "editor-pass-1", size)
+    page.goto(f"{base}/queue")
+    note = page.locator(f".cluster-note[data-cluster='{ids[0]}']")
+    assert note.is_visible() and "同一事件 3 条" in note.inner_text() and "另有" in note.inner_text()
+    titles = page.inner_text("table.queue")
+    assert sum(ROWS[k]["title"] in titles for k in keys) == 1  # the other two are folded under it
+    if size is PHONE:
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    screenshot(page, f"queue-cluster-{group}")
+
+    follow(page, f".cluster-note[data-cluster='{ids[0]}'] a")
+    members = page.locator("[data-testid=members] tbody tr")
+    assert members.count() == 3 and page.locator("tr.fullest").count() == 1
+    assert "最完整" in page.inner_text("tr.fullest")
+    sentences = page.locator("[data-testid=sentences] li")
+    assert sentences.count() >= 2
+    assert {sentences.nth(i).get_attribute("data-source") for i in range(sentences.count())} <= set(ids)
+    box = page.locator("textarea[name=text]")
+    box.fill(box.input_value() + "(信息科综合)")
+    screenshot(page, f"cluster-{group}")
+    button = page.locator(".adopt-cluster button[value=city]")
+    if size is PHONE:
+        button.tap()
+        assert button.inner_text() == "确定市级整体采用?"
+        with page.expect_navigation():
+            button.tap()
+    else:
+        with page.expect_navigation():
+            button.click()
+    assert "已整体采用(市级)同一事件综合稿,3 个单位" in page.inner_text(".flash")
+    assert "/queue" in page.url and page.locator(f".cluster-note[data-cluster='{ids[0]}']").count() == 0
+    for brief_id in ids:
+        page.goto(f"{base}/briefs/{brief_id}")
+        assert page.inner_text("[data-testid=status]") == "已采用"
+    assert page.dialogs == []
+    page.context.close()
