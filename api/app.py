@@ -161,7 +161,10 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         record = {"id": "draft", "unit": draft.unit or "未填写单位", "title": draft.title, "body": draft.body}
         if draft.event_at:
             record["event_at"] = draft.event_at.isoformat()
-        return service.check(parse_record(record, default_submitted_at=clock.now()), fix=fix)
+        brief = parse_record(record, default_submitted_at=clock.now())
+        result = service.check(brief, fix=fix)
+        result["model_briefs"] = service.model_briefs(brief, result["category"])
+        return result
 
     @app.post("/api/v1/check/file")
     def check_file(service: ServiceDep, caller: CallerDep, file: UploadFile,
@@ -169,7 +172,9 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         """Self-check of an uploaded draft: .docx, or .txt whose first line is the title."""
         draft = read_draft(file.filename or "draft.txt", file.file.read(), unit=unit,
                            submitted_at=clock.now())
-        return service.check(draft)
+        result = service.check(draft)
+        result["model_briefs"] = service.model_briefs(draft, result["category"])
+        return result
 
     @app.post("/api/v1/briefs", status_code=201)
     def submit(service: ServiceDep, caller: CallerDep, draft: DraftIn,

@@ -342,6 +342,8 @@ def _self_check(request: Request, service: ReviewService, caller: Caller, title:
                   marked=highlighted(draft.title, draft.body, result), revise=revise, changes=changes, applied=applied,
                   similar=service.similar(draft.title, draft.body, result, caller=caller,
                                           brief_id=revise["brief"]["id"] if revise else None),
+                  examples=service.model_briefs(draft, result["category"],
+                                                brief_id=revise["brief"]["id"] if revise else None),
                   idempotency_key=uuid.uuid4().hex)
 
 

@@ -24,6 +24,7 @@ from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
                           public_cluster_id)
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
+from api.model_briefs import model_briefs
 from api.recent_vectors import RecentVectors
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
 from api.throttle import LoginThrottle
@@ -74,6 +75,7 @@ class ReviewService:
         self.token_minutes = token_minutes
         self.throttle = LoginThrottle()
         self.vectors = RecentVectors()
+        self.model_vectors = RecentVectors(max_entries=20_000)  # the adopted briefs shown as 范例
         self._lock = threading.Lock()
         # The duplicate index: in memory, built from the database; or the persistent one in
         # `index_dir`, shared with `briefs score --index` (one process at a time holds it),
@@ -410,6 +412,12 @@ class ReviewService:
                             "openable": caller.role != "officer" or row.unit_id == caller.unit_id})
         out.sort(key=lambda item: (item["kind"] == "similar", -item["similarity"]))
         return out[:limit + len(review.get("duplicates", []))]
+
+    def model_briefs(self, draft: Brief, category: str, *, brief_id: str | None = None) -> list[dict]:
+        """Adopted briefs of `category` most like the draft, as examples to follow (范例); any user."""
+        with self.sessions() as session:
+            return model_briefs(session, draft, category, model=self.model, vectors=self.model_vectors,
+                                config=self.config, exclude=brief_id)
 
     def unit_name(self, unit_id: int) -> str:
         with self.sessions() as session:
