@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -21,7 +21,7 @@ from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
 from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ClusterAdoptionIn, DecisionIn, DraftIn,
-                         OfficeDate, TopicIn, UserIn)
+                         FeedbackIn, OfficeDate, TopicIn, UserIn)
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
@@ -235,7 +235,21 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn,
                idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
-                              category=decision.category, text=decision.text, idempotency_key=idempotency_key)
+                              category=decision.category, text=decision.text, idempotency_key=idempotency_key,
+                              handling_units=decision.handling_units)
+
+    @app.get("/api/v1/followups")
+    def list_followups(service: ServiceDep, caller: CallerDep,
+                       status: Literal["waiting", "overdue", "answered", "answered_late"] | None = None) -> list[dict]:
+        """批示 follow-ups, soonest deadline first: an officer's unit's, or all for editors; `status=overdue`
+        is the overdue list."""
+        return service.list_followups(caller, state=status)
+
+    @app.post("/api/v1/followups/{followup_id}/feedback")
+    def give_feedback(service: ServiceDep, caller: CallerDep, followup_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+                      feedback: FeedbackIn) -> dict:
+        """The handling unit's officer enters its 落实反馈 (once)."""
+        return service.give_feedback(caller, followup_id, feedback.text)
 
     @app.post("/api/v1/briefs/{brief_id}/decisions/{decision_id}/undo", status_code=201)
     def undo(service: ServiceDep, caller: CallerDep, brief_id: str,

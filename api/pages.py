@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import replace
@@ -28,6 +29,7 @@ from api.deps import ServiceDep
 from api.desk import keywords, undoable_decision
 from api.editable import BY_KEY, InvalidSettings
 from api.errors import Conflict, Refused, ServiceError
+from api.followups import STATUS_NAMES_ZH as FOLLOWUP_STATUS_NAMES
 from api.diffs import diff_markup, version_changes
 from api.formats import format_points
 from api.forms import FormError, read_form_draft
@@ -60,6 +62,7 @@ AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
                   "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿",
                   "topic_detach": "移除对应约稿", "roster_upload": "上传领导名单", "roster_reset": "恢复配置文件中的领导名单",
+                  "followup_feedback": "报送批示落实反馈",
                   "setting_change": "修改设置", "undo_decision": "撤销决定",
                   "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
@@ -122,6 +125,15 @@ def check_csrf(request: Request, service: ReviewService, sent: str) -> None:
 CsrfField = Annotated[str, Form(alias="csrf", max_length=100)]
 
 
+def _followups_due(service: ReviewService, caller: Caller | None) -> int:
+    """For the navigation: an officer's 批示 still to answer, an editor's overdue ones."""
+    if caller is None:
+        return 0
+    if caller.role == "officer":
+        return sum(f["status"] in ("waiting", "overdue") for f in service.list_followups(caller))
+    return len(service.list_followups(caller, state="overdue"))
+
+
 def render(request: Request, service: ReviewService, caller: Caller | None, name: str, *, http_status: int = 200,
            **context) -> HTMLResponse:
     session = request.cookies.get(SESSION_COOKIE, "")
@@ -129,7 +141,8 @@ def render(request: Request, service: ReviewService, caller: Caller | None, name
     undo = _undo_offer(request.cookies.get(UNDO_COOKIE, "")) if flash else None
     context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash, undo=undo,
                    canned=service.config.section("desk")["return_comments"],
-                   returned_count=service.returned_count(caller) if caller is not None else 0)
+                   returned_count=service.returned_count(caller) if caller is not None else 0,
+                   followups_due=_followups_due(service, caller))
     response = templates.TemplateResponse(request, name, context, status_code=http_status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)  # shown once
@@ -420,12 +433,14 @@ def decide(request: Request, service: ServiceDep, caller: PageCaller, brief_id: 
            action: Annotated[str, Form(max_length=20)] = "", level: Annotated[str, Form(max_length=20)] = "",
            compiled: Annotated[bool, Form()] = False, category: Annotated[str, Form(max_length=20)] = "",
            text: Annotated[str, Form(max_length=5000)] = "", back: Annotated[str, Form(max_length=1000)] = "",
-           canned: Annotated[str, Form(max_length=500)] = ""):
+           canned: Annotated[str, Form(max_length=500)] = "",
+           handling_units: Annotated[str, Form(max_length=2000)] = ""):
     check_csrf(request, service, csrf)
     # A canned comment chosen without the script filling the box; browsers send a textarea's lines as CRLF.
     text = (text if text.strip() else canned).replace("\r\n", "\n")
+    units = [u for u in re.split(r"[、,，;；\s]+", handling_units) if u][:20]
     brief = service.decide(caller, brief_id, action, level=level or None, compiled=compiled,
-                           category=category or None, text=text)
+                           category=category or None, text=text, handling_units=units)
     what = ACTION_NAMES_ZH.get(action, action) + (f"({LEVEL_NAMES_ZH.get(level, level)})" if level else "")
     message = f"已记录:{what} · {brief['title'][:30]}"
     response = redirect(f"/briefs/{quote(brief_id)}" if action == "recategorise" else (_safe_next(back) or "/queue"),
@@ -541,6 +556,25 @@ def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, clu
     done = service.adopt_cluster(caller, cluster_id, level, text.replace("\r\n", "\n").strip())
     return redirect(_safe_next(back) or "/queue",
                     f"已整体采用({LEVEL_NAMES_ZH.get(level, level)})同一事件综合稿,{len(done['members'])} 个单位各按综合编辑稿计分")
+
+
+@router.get("/followups", response_class=HTMLResponse)
+def followups_page(request: Request, service: ServiceDep, caller: PageCaller,
+                   status: Annotated[str, Query(max_length=20)] = ""):
+    """批示督办: what an officer's unit owes (with the feedback form), or every follow-up for editors."""
+    state = status if status in FOLLOWUP_STATUS_NAMES else None
+    items = service.list_followups(caller, state=state)
+    return render(request, service, caller, "followups.html", items=items, state=state or "",
+                  FOLLOWUP_STATUS=FOLLOWUP_STATUS_NAMES)
+
+
+@router.post("/followups/{followup_id}/feedback")
+def followup_feedback(request: Request, service: ServiceDep, caller: PageCaller,
+                      followup_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], csrf: CsrfField = "",
+                      text: Annotated[str, Form(max_length=5000)] = ""):
+    check_csrf(request, service, csrf)
+    done = service.give_feedback(caller, followup_id, text.replace("\r\n", "\n"))
+    return redirect("/followups", f"已报送落实反馈:{done['brief_title'][:30]}({done['status_zh']})")
 
 
 @router.get("/search", response_class=HTMLResponse)

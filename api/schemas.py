@@ -58,6 +58,15 @@ class DecisionIn(BaseModel):
     compiled: bool = Field(False, description="仅在综合编辑稿中使用")
     category: str | None = Field(None, description="更正后的类别")
     text: str = Field("", max_length=5000, description="批示内容或退回意见")
+    handling_units: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=20, description="批示的承办单位(默认为报送单位),各开一项督办")
+
+
+class FeedbackIn(BaseModel):
+    """A handling unit's 落实反馈 on a 批示."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., min_length=1, max_length=5000, description="落实反馈")
 
 
 class BulkDecisionIn(BaseModel):

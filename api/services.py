@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
+from api.followups import feedback_counts, followups, open_followups, record_feedback
 from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
                           public_cluster_id)
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
@@ -413,6 +414,21 @@ class ReviewService:
         out.sort(key=lambda item: (item["kind"] == "similar", -item["similarity"]))
         return out[:limit + len(review.get("duplicates", []))]
 
+    def list_followups(self, caller: Caller, *, state: str | None = None) -> list[dict]:
+        """批示 follow-ups: an officer's unit's (what it owes), or all of them for editors."""
+        if caller.role == "officer" and caller.unit_id is None:
+            return []
+        with self.sessions() as session:
+            return followups(session, unit_id=caller.unit_id if caller.role == "officer" else None, state=state)
+
+    def give_feedback(self, caller: Caller, followup_id: int, text: str) -> dict:
+        """The handling unit's 落实反馈 on a 批示 follow-up; the follow-up as listed."""
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            record_feedback(session, followup_id=followup_id, user_id=caller.id, role=caller.role,
+                            unit_id=caller.unit_id, text=text)
+        return next(f for f in self.list_followups(caller) if f["id"] == followup_id)
+
     def model_briefs(self, draft: Brief, category: str, *, brief_id: str | None = None) -> list[dict]:
         """Adopted briefs of `category` most like the draft, as examples to follow (范例); any user."""
         with self.sessions() as session:
@@ -556,6 +572,7 @@ class ReviewService:
                 "points": self.points(decisions),
                 "topics": topics,
                 "detached_topics": detached(hand, linked),
+                "followups": followups(session, brief_id=row.id),
                 "priority_words": describe_priority(review.review if review else {}, self.config,
                                                     figures=len(figures_in_text(latest.title, latest.body))),
                 "cluster_id": cluster_id,
@@ -675,8 +692,9 @@ class ReviewService:
 
     def decide(self, caller: Caller, brief_id: str, action: str, *, level: str | None = None,
                compiled: bool = False, category: str | None = None, text: str = "",
-               idempotency_key: str | None = None) -> dict:
-        """Record an editor's decision (append-only) and update the brief's status.
+               idempotency_key: str | None = None, handling_units: list[str] | None = None) -> dict:
+        """Record an editor's decision (append-only) and update the brief's status. A 批示 opens
+        a follow-up for each of `handling_units` (default: the brief's unit, api/followups.py).
 
         Decisions on one brief are serialised (row lock, or SQLite's write lock), so the status
         is always what the recorded history gives. A retry with the same `idempotency_key`
@@ -701,7 +719,12 @@ class ReviewService:
                     raise NotFound("信息不存在", code="not_found")
                 if not (idempotency_key and self._replayed(session, caller, brief_id, idempotency_key,
                                                            (action, level, compiled, category, text))):
-                    self._record(session, caller, row, action, level, compiled, category, text, idempotency_key)
+                    decision = self._record(session, caller, row, action, level, compiled, category, text,
+                                            idempotency_key)
+                    if action == "instruction":
+                        session.flush()
+                        open_followups(session, brief=row, decision=decision, units=handling_units or [],
+                                       config=self.config)
         except IntegrityError:
             # Two retries with one Idempotency-Key raced (PostgreSQL): the other one stored the decision.
             if not idempotency_key:
@@ -710,12 +733,13 @@ class ReviewService:
 
     @staticmethod
     def _record(session: Session, caller: Caller, row: BriefRow, action: str, level: str | None, compiled: bool,
-                category: str | None, text: str, idempotency_key: str | None) -> None:
-        """Append the decision and apply it to the (locked) brief row."""
+                category: str | None, text: str, idempotency_key: str | None) -> Decision:
+        """Append the decision and apply it to the (locked) brief row; the decision."""
         brief_id = row.id
-        session.add(Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
-                             compiled=compiled, category=category, text=text, created_at=clock.now(),
-                             idempotency_key=idempotency_key))
+        decision = Decision(brief_id=brief_id, editor_id=caller.id, action=action, level=level,
+                            compiled=compiled, category=category, text=text, created_at=clock.now(),
+                            idempotency_key=idempotency_key)
+        session.add(decision)
         if action == "adopt":
             row.status = "adopted"
         elif action == "return":
@@ -726,6 +750,7 @@ class ReviewService:
             row.category = category
         session.add(AuditEntry(user_id=caller.id, action=f"decide_{action}", target=brief_id,
                                detail={"level": level}, created_at=clock.now()))
+        return decision
 
     @staticmethod
     def _replayed(session: Session, caller: Caller, brief_id: str, key: str, decision: tuple) -> bool:
@@ -762,6 +787,8 @@ class ReviewService:
                 for d in session.scalars(select(Decision).where(Decision.brief_id.in_(ids[chunk:chunk + 1000]))):
                     decisions.setdefault(d.brief_id, []).append(d)
             units = {u.id: u.name for u in session.scalars(select(Unit))}
+            feedback = {units[unit_id]: counts for unit_id, counts in feedback_counts(session, start, end).items()}
+        late_points = float(self.config.section("followup")["late_points"])
         order = {level: i for i, level in enumerate(ADOPTION_LEVELS)}
         stats: dict[str, dict] = {}
         for row in rows:
@@ -785,6 +812,10 @@ class ReviewService:
                 st[f"adopted_{max(levels, key=order.get)}"] += 1
                 st["adopted_by_month"][f"{clock.localize(row.submitted_at):%Y-%m}"] += 1
         for st in stats.values():
+            counts = feedback.get(st["unit"], {"on_time": 0, "late": 0, "missing": 0})
+            st["feedback_on_time"], st["feedback_late"], st["feedback_missing"] = \
+                counts["on_time"], counts["late"], counts["missing"]
+            st["points"] -= late_points * (counts["late"] + counts["missing"])  # 批示 feedback late or not given
             st["points"] = round(st["points"], 2)  # ties are judged on the points as shown
         out = sorted(stats.values(), key=lambda st: (-st["points"], st["unit"]))
         for st, (rank, tied) in zip(out, competition_ranks([st["points"] for st in out])):

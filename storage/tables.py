@@ -135,6 +135,23 @@ class Topic(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Followup(Base):
+    """A leader's 批示 to be acted on (督办): the handling unit owes 落实反馈 by `due_at`."""
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    calendar_covered: Mapped[bool] = mapped_column(Boolean, default=True)
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    feedback_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class TopicLink(Base):
     """An editor's hand on 约稿 matching: a topic attached to a brief (`attached`) or detached from it."""
 
