@@ -20,8 +20,8 @@ from api.errors import ServiceError
 from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
-from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ClusterAdoptionIn, DecisionIn, DraftIn,
-                         FeedbackIn, OfficeDate, TopicIn, UserIn)
+from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ChainIn, ClusterAdoptionIn, DecisionIn,
+                         DraftIn, FeedbackIn, OfficeDate, TopicIn, UserIn)
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
@@ -237,6 +237,20 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
                               category=decision.category, text=decision.text, idempotency_key=idempotency_key,
                               handling_units=decision.handling_units)
+
+    @app.post("/api/v1/briefs/{brief_id}/chain")
+    def confirm_chain(service: ServiceDep, caller: CallerDep, brief_id: str, chain: ChainIn) -> dict:
+        """Confirm the brief as a 续报 or 终报 of its unit's chain (the brief's `chain_suggestion` names one)."""
+        return service.confirm_chain(caller, brief_id, chain.chain_id, chain.stage)
+
+    @app.get("/api/v1/chains")
+    def list_chains(service: ServiceDep, caller: CallerDep, overdue: bool | None = None) -> list[dict]:
+        """续报 chains, latest activity first; `overdue=true`: open chains with no 续报 in time."""
+        return service.list_chains(caller, overdue=overdue)
+
+    @app.get("/api/v1/chains/{chain_id}")
+    def get_chain(service: ServiceDep, caller: CallerDep, chain_id: str) -> dict:
+        return service.chain(caller, chain_id)
 
     @app.get("/api/v1/followups")
     def list_followups(service: ServiceDep, caller: CallerDep,

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from api.deps import ServiceDep
 from api.desk import keywords, undoable_decision
 from api.editable import BY_KEY, InvalidSettings
+from api.chains import STAGE_NAMES_ZH
 from api.errors import Conflict, Refused, ServiceError
 from api.followups import STATUS_NAMES_ZH as FOLLOWUP_STATUS_NAMES
 from api.diffs import diff_markup, version_changes
@@ -62,7 +63,7 @@ AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送
                   "model_rollback": "回退模型", "retrain": "开始重新训练",
                   "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿",
                   "topic_detach": "移除对应约稿", "roster_upload": "上传领导名单", "roster_reset": "恢复配置文件中的领导名单",
-                  "followup_feedback": "报送批示落实反馈",
+                  "followup_feedback": "报送批示落实反馈", "chain_join": "确认续报关系",
                   "setting_change": "修改设置", "undo_decision": "撤销决定",
                   "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
@@ -522,21 +523,24 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
           urgent: Annotated[str, Query(max_length=5)] = "",
           start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
           end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
-          page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+          page: Annotated[int, Query(ge=1, le=10_000)] = 1, group: Annotated[str, Query(max_length=1)] = ""):
     _editor(caller)
     start, end = _date(start_text, "开始日期"), _date(end_text, "结束日期")
     size = 30
+    grouped = group != "0"  # same-event reports as one row unless the editor asks for every brief
     since, until = (_bounds(start, end or start)[0] if start else None), (_bounds(end, end)[1] if end else None)
     listing = service.queue(caller, category=category or None, unit=unit or None, flag=flag or None,
                             status=status or None, urgent={"1": True, "0": False}.get(urgent),
-                            since=since, until=until, limit=size, offset=(page - 1) * size, collapse=True)
+                            since=since, until=until, limit=size, offset=(page - 1) * size, collapse=grouped)
     filters = {k: v for k, v in {"category": category, "unit": unit, "flag": flag, "status": status,
                                  "urgent": urgent, "from": start and start.isoformat(),
-                                 "to": end and end.isoformat()}.items() if v}
+                                 "to": end and end.isoformat(), "group": "" if grouped else "0"}.items() if v}
     here = "/queue" + ("?" + urlencode({**filters, "page": page}) if filters or page > 1 else "")
     return render(request, service, caller, "queue.html", listing=listing, filters=filters, page=page, size=size,
                   pages=max(1, -(-listing["total"] // size)), here=here, units=service.unit_names(),
-                  query=urlencode(filters))
+                  query=urlencode(filters), grouped=grouped,
+                  toggle="/queue?" + urlencode({**{k: v for k, v in filters.items() if k != "group"},
+                                                **({"group": "0"} if grouped else {})}))
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
@@ -556,6 +560,29 @@ def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, clu
     done = service.adopt_cluster(caller, cluster_id, level, text.replace("\r\n", "\n").strip())
     return redirect(_safe_next(back) or "/queue",
                     f"已整体采用({LEVEL_NAMES_ZH.get(level, level)})同一事件综合稿,{len(done['members'])} 个单位各按综合编辑稿计分")
+
+
+@router.post("/briefs/{brief_id}/chain")
+def brief_chain(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
+                chain_id: Annotated[str, Form(max_length=64)] = "", stage: Annotated[str, Form(max_length=10)] = ""):
+    """The brief page's 确认为续报 / 确认为终报."""
+    check_csrf(request, service, csrf)
+    brief = service.confirm_chain(caller, brief_id, chain_id, stage)
+    return redirect(f"/briefs/{quote(brief_id)}",
+                    f"已确认为《{brief['chain']['title'][:30]}》的{STAGE_NAMES_ZH.get(stage, stage)}")
+
+
+@router.get("/chains", response_class=HTMLResponse)
+def chains_page(request: Request, service: ServiceDep, caller: PageCaller,
+                overdue: Annotated[str, Query(max_length=5)] = ""):
+    """续报 chains: an officer's unit's, or all for editors; `overdue=1` keeps the 续报超时 ones."""
+    items = service.list_chains(caller, overdue=True if overdue == "1" else None)
+    return render(request, service, caller, "chains.html", items=items, overdue=overdue == "1")
+
+
+@router.get("/chains/{chain_id}", response_class=HTMLResponse)
+def chain_page(request: Request, service: ServiceDep, caller: PageCaller, chain_id: str):
+    return render(request, service, caller, "chain.html", chain=service.chain(caller, chain_id))
 
 
 @router.get("/followups", response_class=HTMLResponse)

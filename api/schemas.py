@@ -62,6 +62,14 @@ class DecisionIn(BaseModel):
         default_factory=list, max_length=20, description="批示的承办单位(默认为报送单位),各开一项督办")
 
 
+class ChainIn(BaseModel):
+    """A brief confirmed as a 续报 or 终报 of its unit's chain."""
+
+    model_config = ConfigDict(extra="forbid")
+    chain_id: str = Field(..., min_length=1, max_length=64, description="初报的信息编号")
+    stage: Literal["update", "final"] = Field("update", description="update 续报 / final 终报")
+
+
 class FeedbackIn(BaseModel):
     """A handling unit's 落实反馈 on a 批示."""
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
+from api.chains import chain_view, chains, join_chain, suggestion
 from api.followups import feedback_counts, followups, open_followups, record_feedback
 from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
                           public_cluster_id)
@@ -414,6 +415,30 @@ class ReviewService:
         out.sort(key=lambda item: (item["kind"] == "similar", -item["similarity"]))
         return out[:limit + len(review.get("duplicates", []))]
 
+    def confirm_chain(self, caller: Caller, brief_id: str, chain_id: str, stage: str) -> dict:
+        """Confirm a brief as a 续报 (`update`) or 终报 (`final`) of its unit's chain `chain_id`."""
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            row = self._visible(caller, session.get(BriefRow, brief_id, with_for_update=True))
+            join_chain(session, row=row, chain_id=chain_id, stage=stage, user_id=caller.id, role=caller.role,
+                       unit_id=caller.unit_id)
+        return self.get_brief(caller, brief_id)
+
+    def list_chains(self, caller: Caller, *, overdue: bool | None = None) -> list[dict]:
+        """续报 chains: an officer's unit's, or all of them for editors; `overdue` filters."""
+        with self.sessions() as session:
+            return chains(session, self.config, unit_id=caller.unit_id if caller.role == "officer" else None,
+                          overdue=overdue)
+
+    def chain(self, caller: Caller, chain_id: str) -> dict:
+        """One chain in time order (an officer: only their unit's)."""
+        with self.sessions() as session:
+            first = self._visible(caller, session.get(BriefRow, chain_id))
+            view = chain_view(session, chain_id, self.config) if first.chain_key == chain_id else None
+        if view is None:
+            raise NotFound("没有这组续报", code="chain_not_found")
+        return view
+
     def list_followups(self, caller: Caller, *, state: str | None = None) -> list[dict]:
         """批示 follow-ups: an officer's unit's (what it owes), or all of them for editors."""
         if caller.role == "officer" and caller.unit_id is None:
@@ -477,7 +502,10 @@ class ReviewService:
                 session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
                                      priority=review.priority, urgent=review.urgent, submitted_at=now,
-                                     flag_codes=_codes(review), cluster_key=joined or brief_id))
+                                     flag_codes=_codes(review), cluster_key=joined or brief_id,
+                                     # an urgent brief starts a 续报 chain (api/chains.py)
+                                     chain_key=brief_id if review.urgent else None,
+                                     chain_stage="initial" if review.urgent else None))
                 if joined is not None:  # a first brief stored before clustering gets its own key now
                     first = session.get(BriefRow, joined)
                     if first is not None and first.cluster_key is None:
@@ -573,6 +601,8 @@ class ReviewService:
                 "topics": topics,
                 "detached_topics": detached(hand, linked),
                 "followups": followups(session, brief_id=row.id),
+                "chain": chain_view(session, row.chain_key, self.config) if row.chain_key else None,
+                "chain_suggestion": suggestion(session, row, latest, model=self.model, config=self.config),
                 "priority_words": describe_priority(review.review if review else {}, self.config,
                                                     figures=len(figures_in_text(latest.title, latest.body))),
                 "cluster_id": cluster_id,

@@ -58,6 +58,9 @@ class BriefRow(Base):
     # Same-event cluster (review/clusters.py): the id of the cluster's first brief, set on
     # arrival; a brief that started its own cluster holds its own id. None: never clustered.
     cluster_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # 续报 chain of an urgent incident: the chain's first brief id (初报) and this brief's stage in it.
+    chain_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    chain_stage: Mapped[str | None] = mapped_column(String(10), nullable=True)
     unit: Mapped[Unit] = relationship()
     versions: Mapped[list["BriefVersion"]] = relationship(order_by="BriefVersion.version")
     __table_args__ = (UniqueConstraint("submitted_by", "idempotency_key", name="uq_brief_idempotency"),)

@@ -126,6 +126,10 @@ def test_the_editor_reads_and_adopts_a_cluster_from_the_queue(server, browser, o
     if size is PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     screenshot(page, f"queue-cluster-{group}")
+    follow(page, "[data-testid=ungroup]")  # every brief on its own row, the same filters kept
+    assert all(ROWS[k]["title"] in page.inner_text("table.queue") for k in keys)
+    follow(page, "[data-testid=group]")
+    assert sum(ROWS[k]["title"] in page.inner_text("table.queue") for k in keys) == 1
 
     follow(page, f".cluster-note[data-cluster='{ids[0]}'] a")
     members = page.locator("[data-testid=members] tbody tr")

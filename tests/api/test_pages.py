@@ -107,7 +107,7 @@ def test_user_text_is_escaped_in_every_page(officer_page, editor_page):
                "body": PROBLEM["body"] + "<b>加粗</b>"}
     brief_id = _submit(officer_page, hostile)
     for client, path in ((officer_page, "/mine"), (officer_page, f"/briefs/{brief_id}"),
-                         (editor_page, "/queue?unit=清河县农业农村局"), (editor_page, f"/briefs/{brief_id}")):
+                         (editor_page, "/queue?unit=清河县农业农村局&group=0"), (editor_page, f"/briefs/{brief_id}")):
         html = client.get(path).text
         assert "&lt;img src=x" in html and "<img src=x" not in html and "<script>alert(2)" not in html, path
         assert "<b>加粗" not in html
@@ -155,14 +155,14 @@ def test_return_resubmit_and_adopt_through_the_pages(officer_page, editor_page, 
     assert r.status_code == 303
     page = officer_page.get(f"/briefs/{brief_id}").text
     assert "修改后重报" in page and "第 2 稿" in page and 'id="resubmit"' not in page
-    queue = editor_page.get("/queue?unit=清河县农业农村局").text
+    queue = editor_page.get("/queue?unit=清河县农业农村局&group=0").text
     assert f"/briefs/{brief_id}?" in queue
     r = editor_page.post(f"/briefs/{brief_id}/decide", data={"csrf": csrf, "action": "adopt", "level": "city"})
     assert r.status_code == 403  # the officer's CSRF token is bound to the officer's session
     csrf = _csrf(editor_page.get(f"/briefs/{brief_id}").text)
     r = editor_page.post(f"/briefs/{brief_id}/decide", data={"csrf": csrf, "action": "adopt", "level": "city"})
     assert r.status_code == 303
-    assert f"/briefs/{brief_id}?" not in editor_page.get("/queue?unit=清河县农业农村局").text
+    assert f"/briefs/{brief_id}?" not in editor_page.get("/queue?unit=清河县农业农村局&group=0").text
     service = server[1].state.service
     table = service.config.section("points")
     page = officer_page.get(f"/briefs/{brief_id}").text
