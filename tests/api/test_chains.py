@@ -126,3 +126,24 @@ def test_the_officer_confirms_a_suggested_update_and_the_editor_reads_the_chain(
     assert page.dialogs == [] and desk.dialogs == []
     page.context.close()
     desk.context.close()
+
+
+def test_a_fire_with_two_deaths_is_measured_against_its_tier_over_http(server, officer_b, editor):
+    """The default tier table: two deaths make a 一般 incident, due in writing within 2 hours."""
+    from review import clock
+
+    body = ("县消防救援大队接报后出动6辆消防车赶赴现场,明火已扑灭。火灾造成2人死亡、1人受伤,"
+            "伤者已送医救治,起火原因正在调查。")
+    base = {"title": "城南一废品收购站发生火灾 造成2人死亡", "body": body}
+    for hours, late in ((1.5, False), (3, True)):
+        event = (clock.now() - timedelta(hours=hours)).isoformat(timespec="seconds")
+        shown = submit(officer_b, {**base, "title": base["title"] + f"({hours}小时)", "event_at": event})
+        assert shown["urgent"]
+        flags = [f for f in shown["review"]["flags"] if f["code"] == "late_urgent"]
+        if not late:
+            assert flags == []
+            continue
+        flag, = flags
+        assert "“一般”级" in flag["message"] and "2 小时内书面报送" in flag["message"] and "死亡2人" in flag["message"]
+        page = editor.get(f"/api/v1/briefs/{shown['id']}").json()
+        assert "late_urgent" in [f["code"] for f in page["review"]["flags"]]
