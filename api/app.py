@@ -21,7 +21,7 @@ from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
 from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ChainIn, ClusterAdoptionIn, DecisionIn,
-                         DraftIn, FeedbackIn, OfficeDate, TopicIn, UserIn)
+                         DraftIn, FeedbackIn, OfficeDate, SignoffIn, TopicIn, UserIn)
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
@@ -238,6 +238,16 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
                               category=decision.category, text=decision.text, idempotency_key=idempotency_key,
                               handling_units=decision.handling_units)
 
+    @app.post("/api/v1/briefs/{brief_id}/signoff")
+    def sign_off(service: ServiceDep, caller: CallerDep, brief_id: str, signoff: SignoffIn) -> dict:
+        """The unit head's 审签: approve sends the brief to the editors' queue, return sends it back."""
+        return service.sign_off(caller, brief_id, signoff.action, signoff.text)
+
+    @app.get("/api/v1/signoff")
+    def pending_signoff(service: ServiceDep, caller: CallerDep) -> list[dict]:
+        """The unit's briefs waiting for the unit head's 审签 (empty for everyone else)."""
+        return service.pending_signoff(caller)
+
     @app.post("/api/v1/briefs/{brief_id}/chain")
     def confirm_chain(service: ServiceDep, caller: CallerDep, brief_id: str, chain: ChainIn) -> dict:
         """Confirm the brief as a 续报 or 终报 of its unit's chain (the brief's `chain_suggestion` names one)."""
@@ -321,7 +331,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.post("/api/v1/admin/users", status_code=201)
     def add_user(service: ServiceDep, caller: CallerDep, user: UserIn) -> dict:
-        service.add_user(user.username, user.password, user.role, user.unit, actor=caller)
+        service.add_user(user.username, user.password, user.role, user.unit, actor=caller, unit_head=user.unit_head)
         return next(u for u in service.list_users(actor=caller) if u["username"] == user.username)
 
     @app.post("/api/v1/admin/users/{username}/disable")

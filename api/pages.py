@@ -50,7 +50,7 @@ LOGIN_CSRF_COOKIE = "br_login_csrf"
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
-STATUS_NAMES_ZH = {"submitted": "待审", "resubmitted": "修改后重报", "returned": "退回修改", "adopted": "已采用",
+STATUS_NAMES_ZH = {"pending_signoff": "待单位审签", "submitted": "待审", "resubmitted": "修改后重报", "returned": "退回修改", "adopted": "已采用",
                    "rejected": "未采用"}
 ACTION_NAMES_ZH = {"adopt": "采用", "instruction": "批示", "return": "退回修改", "reject": "不采用",
                    "recategorise": "更正类别", "undo": "撤销"}
@@ -64,6 +64,7 @@ AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送
                   "retrain_finish": "重新训练完成", "topic_create": "发布约稿", "topic_attach": "指定对应约稿",
                   "topic_detach": "移除对应约稿", "roster_upload": "上传领导名单", "roster_reset": "恢复配置文件中的领导名单",
                   "followup_feedback": "报送批示落实反馈", "chain_join": "确认续报关系",
+                  "signoff_approve": "审签同意", "signoff_return": "审签退回",
                   "setting_change": "修改设置", "undo_decision": "撤销决定",
                   "adopt_cluster": "整体采用同一事件综合稿",
                   **{f"decide_{code}": name for code, name in ACTION_NAMES_ZH.items()}}
@@ -143,7 +144,8 @@ def render(request: Request, service: ReviewService, caller: Caller | None, name
     context.update(user=caller, csrf=csrf_token(service, session) if session else "", flash=flash, undo=undo,
                    canned=service.config.section("desk")["return_comments"],
                    returned_count=service.returned_count(caller) if caller is not None else 0,
-                   followups_due=_followups_due(service, caller))
+                   followups_due=_followups_due(service, caller),
+                   signoff_due=len(service.pending_signoff(caller)) if caller is not None and caller.unit_head else 0)
     response = templates.TemplateResponse(request, name, context, status_code=http_status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)  # shown once
@@ -480,6 +482,9 @@ def _revision(service: ReviewService, caller: Caller, brief_id: str) -> dict:
 def _last_return(service: ReviewService, brief: dict) -> dict | None:
     """The latest 退回 decision of a brief with the editor's name, or None."""
     returns = [d for d in brief["decisions"] if d["action"] == "return"]
+    heads = [s for s in brief.get("signoffs", []) if s["action"] == "return"]
+    if heads and (not returns or heads[-1]["created_at"] > returns[-1]["created_at"]):
+        return {**heads[-1], "editor": f"单位负责人 {heads[-1]['by']}"}  # returned by the unit head
     if not returns:
         return None
     last = returns[-1]
@@ -560,6 +565,23 @@ def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, clu
     done = service.adopt_cluster(caller, cluster_id, level, text.replace("\r\n", "\n").strip())
     return redirect(_safe_next(back) or "/queue",
                     f"已整体采用({LEVEL_NAMES_ZH.get(level, level)})同一事件综合稿,{len(done['members'])} 个单位各按综合编辑稿计分")
+
+
+@router.get("/signoff", response_class=HTMLResponse)
+def signoff_page(request: Request, service: ServiceDep, caller: PageCaller):
+    """审签: the unit's briefs waiting for the unit head."""
+    if not caller.unit_head:
+        raise ServiceError("该页面仅供单位负责人审签使用", code="forbidden", status=403)
+    return render(request, service, caller, "signoff.html", items=service.pending_signoff(caller))
+
+
+@router.post("/briefs/{brief_id}/signoff")
+def brief_signoff(request: Request, service: ServiceDep, caller: PageCaller, brief_id: str, csrf: CsrfField = "",
+                  action: Annotated[str, Form(max_length=10)] = "", text: Annotated[str, Form(max_length=5000)] = ""):
+    check_csrf(request, service, csrf)
+    brief = service.sign_off(caller, brief_id, action, text.replace("\r\n", "\n"))
+    what = "已审签,报送信息科" if action == "approve" else "已退回修改"
+    return redirect("/signoff", f"{what}:{brief['title'][:30]}")
 
 
 @router.post("/briefs/{brief_id}/chain")
@@ -816,10 +838,11 @@ def uncertain(request: Request, service: ServiceDep, caller: PageCaller):
 def admin_add_user(request: Request, service: ServiceDep, caller: PageCaller, csrf: CsrfField = "",
                    username: Annotated[str, Form(max_length=100)] = "",
                    password: Annotated[str, Form(max_length=200)] = "",
-                   role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = ""):
+                   role: Annotated[str, Form(max_length=20)] = "", unit: Annotated[str, Form(max_length=200)] = "",
+                   unit_head: Annotated[bool, Form()] = False):
     check_csrf(request, service, csrf)
     try:
-        service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller)
+        service.add_user(username.strip(), password, role, unit.strip() or None, actor=caller, unit_head=unit_head)
     except Conflict as exc:  # the form comes back with what was typed (not the password) and the reason
         return _admin_page(request, service, caller, form={"username": username, "role": role, "unit": unit},
                            error=exc.message, http_status=exc.status)

@@ -112,6 +112,15 @@ class UserIn(BaseModel):
     password: str = Field(..., min_length=8, max_length=200, description="密码(至少 8 位)")
     role: Literal["officer", "editor", "admin"] = Field(..., description="角色")
     unit: str | None = Field(None, max_length=200, description="报送单位(信息员必填)")
+    unit_head: bool = Field(False, description="单位负责人:审签本单位信息后才报送信息科(仅信息员)")
+
+
+class SignoffIn(BaseModel):
+    """A unit head's 审签 of a brief."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["approve", "return"] = Field(..., description="approve 同意报送 / return 退回修改")
+    text: str = Field("", max_length=5000, description="退回意见(退回时必填)")
 
 
 class ErrorOut(BaseModel):

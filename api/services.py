@@ -23,6 +23,7 @@ from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.chains import chain_view, chains, join_chain, suggestion
 from api.followups import feedback_counts, followups, open_followups, record_feedback
+from api.signoff import PENDING, head_of, needs_signoff, sign, signoffs_of
 from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
                           public_cluster_id)
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
@@ -58,6 +59,7 @@ class Caller:
     username: str
     role: str
     unit_id: int | None
+    unit_head: bool = False  # an officer who signs off the unit's briefs (api/signoff.py)
 
 
 class ReviewService:
@@ -153,7 +155,7 @@ class ReviewService:
     # --- users and authentication -------------------------------------------------------
 
     def add_user(self, username: str, password: str, role: str, unit: str | None = None, *,
-                 actor: Caller | None = None) -> int:
+                 actor: Caller | None = None, unit_head: bool = False) -> int:
         """Create a user (officers need a unit, created if new); returns the user id.
 
         `actor` is the administrator doing it through the service; None is the local command line.
@@ -165,6 +167,8 @@ class ReviewService:
             raise Conflict(f"角色应为 {'、'.join(ROLES)} 之一", code="invalid_role", status=422)
         if role == "officer" and not unit:
             raise Conflict("信息员必须填写所属的报送单位", code="unit_required", status=422)
+        if unit_head and role != "officer":
+            raise Conflict("单位负责人(审签)须是本单位的信息员账号", code="invalid_role", status=422)
         if len(password) < 8:
             raise Conflict("密码至少 8 位", code="weak_password", status=422)
         with transaction(self.sessions) as session:
@@ -172,11 +176,11 @@ class ReviewService:
                 raise Conflict(f"用户名 {username} 已存在", code="user_exists")
             unit_row = self._unit(session, unit) if unit else None
             user = User(username=username, password_hash=hash_password(password), role=role,
-                        unit_id=unit_row.id if unit_row else None, active=True)
+                        unit_id=unit_row.id if unit_row else None, active=True, unit_head=unit_head)
             session.add(user)
             session.flush()
             session.add(AuditEntry(user_id=actor and actor.id, action="user_add", target=username,
-                                   detail={"role": role, "unit": unit},
+                                   detail={"role": role, "unit": unit, "unit_head": unit_head},
                                    created_at=clock.now()))
             return user.id
 
@@ -185,7 +189,8 @@ class ReviewService:
         _require_admin(actor)
         with self.sessions() as session:
             return [{"username": u.username, "role": u.role, "unit": u.unit.name if u.unit else None,
-                     "active": u.active} for u in session.scalars(select(User).order_by(User.username))]
+                     "active": u.active, "unit_head": bool(u.unit_head)}
+                    for u in session.scalars(select(User).order_by(User.username))]
 
     def disable_user(self, username: str, *, actor: Caller | None = None) -> None:
         """Stop a user from logging in (their tokens stop working at once)."""
@@ -320,7 +325,7 @@ class ReviewService:
             cutoff = user.sessions_valid_from
             if cutoff is not None and (claims.issued is None or claims.issued < clock.localize(cutoff)):
                 raise Unauthorized("账号曾被停用,请重新登录", code="unauthorized")
-            return Caller(user.id, user.username, user.role, user.unit_id)
+            return Caller(user.id, user.username, user.role, user.unit_id, bool(user.unit_head))
 
     # --- the engine -----------------------------------------------------------------------
 
@@ -415,6 +420,23 @@ class ReviewService:
         out.sort(key=lambda item: (item["kind"] == "similar", -item["similarity"]))
         return out[:limit + len(review.get("duplicates", []))]
 
+    def sign_off(self, caller: Caller, brief_id: str, action: str, text: str = "") -> dict:
+        """A unit head's 审签 of a pending brief of the unit: approve (to the editors) or return."""
+        with transaction(self.sessions) as session:
+            write_lock(session)
+            row = self._visible(caller, session.get(BriefRow, brief_id, with_for_update=True, populate_existing=True))
+            sign(session, row=row, user=session.get(User, caller.id), action=action, text=text)
+        return self.get_brief(caller, brief_id)
+
+    def pending_signoff(self, caller: Caller) -> list[dict]:
+        """The unit's briefs waiting for the unit head's 审签 (unit heads; others: none)."""
+        if caller.role != "officer" or not caller.unit_head:
+            return []
+        with self.sessions() as session:
+            head_of(session, caller.id)
+            pairs = _latest_versions(session, BriefRow.unit_id == caller.unit_id, BriefRow.status == PENDING)
+            return [_summary(row, version) for row, version in sorted(pairs, key=lambda p: p[0].submitted_at)]
+
     def confirm_chain(self, caller: Caller, brief_id: str, chain_id: str, stage: str) -> dict:
         """Confirm a brief as a 续报 (`update`) or 终报 (`final`) of its unit's chain `chain_id`."""
         with transaction(self.sessions) as session:
@@ -499,7 +521,8 @@ class ReviewService:
                                   embedder=lambda keep: self.vectors.embedder(model.embed, model.version, keep))
         try:
             with transaction(self.sessions) as session:
-                session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status="submitted",
+                status = PENDING if needs_signoff(session, unit.id, caller.id) else "submitted"
+                session.add(BriefRow(id=brief_id, unit_id=unit.id, submitted_by=caller.id, status=status,
                                      current_version=1, idempotency_key=idempotency_key, category=review.category,
                                      priority=review.priority, urgent=review.urgent, submitted_at=now,
                                      flag_codes=_codes(review), cluster_key=joined or brief_id,
@@ -553,7 +576,8 @@ class ReviewService:
                                      submitted_at=now))
             session.add(ReviewRow(brief_id=brief_id, version=version, model_version=review.model_version,
                                   review=review.to_dict(), created_at=now))
-            row.current_version, row.status = version, "resubmitted"
+            row.current_version = version
+            row.status = PENDING if needs_signoff(session, row.unit_id, caller.id) else "resubmitted"
             row.category, row.priority, row.urgent = review.category, review.priority, review.urgent
             row.flag_codes = _codes(review)
             session.add(AuditEntry(user_id=caller.id, action="resubmit", target=brief_id, created_at=now))
@@ -601,6 +625,7 @@ class ReviewService:
                 "topics": topics,
                 "detached_topics": detached(hand, linked),
                 "followups": followups(session, brief_id=row.id),
+                "signoffs": signoffs_of(session, row.id),
                 "chain": chain_view(session, row.chain_key, self.config) if row.chain_key else None,
                 "chain_suggestion": suggestion(session, row, latest, model=self.model, config=self.config),
                 "priority_words": describe_priority(review.review if review else {}, self.config,

@@ -33,6 +33,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An officer who signs off the unit's briefs (审签) before they reach the editors.
+    unit_head: Mapped[bool] = mapped_column(Boolean, default=False)
     # Tokens issued before this instant are refused: set when the user is disabled, so
     # re-enabling them does not bring old sessions back.
     sessions_valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -152,6 +154,19 @@ class Followup(Base):
     feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     feedback_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Signoff(Base):
+    """A unit head's 审签 of one version of a brief: `approve` sends it on to the editors, `return` back."""
+
+    __tablename__ = "signoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[str] = mapped_column(ForeignKey("briefs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

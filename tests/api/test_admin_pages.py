@@ -169,7 +169,7 @@ def test_a_disabled_user_is_enabled_again_without_old_sessions(admin_server, adm
         assert r.status_code in (401, 403) and r.json()["code"] in ("unauthorized", "forbidden")
     r = admin.post("/api/v1/admin/users/officer_b/enable")
     assert r.status_code == 200 and r.json() == {"username": "officer_b", "role": "officer",
-                                                 "unit": "安平县应急管理局", "active": True}
+                                                 "unit": "安平县应急管理局", "active": True, "unit_head": False}
     assert old.get("/api/v1/briefs").status_code == 401  # a session from before the disabling stays dead
     time.sleep(1.1)  # a token's issue time is in whole seconds
     assert login(base, "officer_b", "officer-pass-b").get("/api/v1/briefs").status_code == 200

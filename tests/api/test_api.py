@@ -239,7 +239,7 @@ def test_only_administrators_manage_users_and_read_the_audit_log(server, officer
     r = admin.post("/api/v1/admin/users", json={"username": "temp_officer", "password": "temp-pass-1",
                                                 "role": "officer", "unit": "安平县应急管理局"})
     assert r.status_code == 201 and r.json() == {"username": "temp_officer", "role": "officer",
-                                                 "unit": "安平县应急管理局", "active": True}
+                                                 "unit": "安平县应急管理局", "active": True, "unit_head": False}
     r = admin.post("/api/v1/admin/users", json={"username": "no_unit", "password": "temp-pass-1", "role": "officer"})
     assert r.status_code == 422 and r.json()["code"] == "unit_required"
     r = admin.post("/api/v1/admin/users", json={"username": "weak", "password": "short", "role": "editor"})
