@@ -49,14 +49,20 @@ def test_a_bad_fix_value_is_a_chinese_422(officer_a):
     assert any("\u4e00" <= c <= "\u9fff" for c in r.json()["message"])
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, viewport):
+def checked_draft(server, browser, viewport):
+    """The officer's self-check page with DRAFT checked."""
     base, _ = server
     page = page_in_browser(browser, base, "officer_a", "officer-pass-a", viewport=viewport)
     page.goto(f"{base}/check")
     page.fill("input[name=title]", DRAFT["title"])
     page.fill("textarea[name=body]", DRAFT["body"])
     follow(page, "button:has-text('开始自查')")
+    return page
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, viewport):
+    page = checked_draft(server, browser, viewport)
     adopt = page.locator(".adopt-all")
     assert adopt.is_visible() and "截止 → 截至" in adopt.inner_text() and "副县长 → 县长" in adopt.inner_text()
     screenshot(page, "check-fix-suggestions")
@@ -74,12 +80,7 @@ def test_officer_adopts_all_suggestions_on_the_self_check_page(server, browser, 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_officer_adopts_one_suggestion_and_keeps_the_others(server, browser, viewport):
-    base, _ = server
-    page = page_in_browser(browser, base, "officer_a", "officer-pass-a", viewport=viewport)
-    page.goto(f"{base}/check")
-    page.fill("input[name=title]", DRAFT["title"])
-    page.fill("textarea[name=body]", DRAFT["body"])
-    follow(page, "button:has-text('开始自查')")
+    page = checked_draft(server, browser, viewport)
     before = page.locator("form.fix-one").count()
     button = page.locator("button[aria-label='采纳:截止 改为 截至']")
     assert button.is_visible()
