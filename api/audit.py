@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from review import clock
-from storage.tables import AuditEntry, BriefRow, BriefVersion, User
+from storage.tables import CURRENT_VERSION, AuditEntry, BriefRow, BriefVersion, User
 
 # Actions whose target is not a brief (users, models, jobs, topics, settings, sessions).
 NOT_BRIEF_PREFIXES = ("login", "logout", "user_", "model_", "retrain", "topic_", "setting")
@@ -51,7 +51,7 @@ def read_audit(session: Session, *, user: str | None = None, action: str | None 
     if brief_ids:
         titles = dict(session.execute(
             select(BriefRow.id, BriefVersion.title).join(
-                BriefVersion, (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version))
+                BriefVersion, CURRENT_VERSION)
             .where(BriefRow.id.in_(brief_ids))).all())
     items = []
     for e, name in rows:

@@ -18,7 +18,7 @@ from api.errors import Conflict, Forbidden, NotFound
 from review import clock
 from review.brief import Brief
 from review.config import ReviewConfig
-from storage.tables import AuditEntry, BriefRow, BriefVersion, Unit
+from storage.tables import CURRENT_VERSION, AuditEntry, BriefRow, BriefVersion, Unit
 
 STAGE_NAMES_ZH = {"initial": "初报", "update": "续报", "final": "终报"}
 
@@ -27,8 +27,7 @@ def _members(session, *conditions):
     query = (select(BriefRow.id, BriefRow.chain_key, BriefRow.chain_stage, BriefRow.unit_id, Unit.name,
                     BriefVersion.title, BriefVersion.body, BriefRow.submitted_at, BriefRow.status)
              .join(Unit, Unit.id == BriefRow.unit_id)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                   & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .where(BriefRow.chain_key.is_not(None), *conditions)
              .order_by(BriefRow.submitted_at, BriefRow.id))
     return session.execute(query).all()
@@ -69,14 +68,19 @@ def chains(session, config: ReviewConfig, *, unit_id: int | None = None, overdue
     return sorted(out, key=lambda c: c["last_at"], reverse=True)
 
 
+def _heads_a_chain(session, row: BriefRow) -> bool:
+    """Whether `row` is the 初报 of a chain that already has later reports."""
+    return row.chain_key == row.id and session.scalar(
+        select(func.count()).select_from(BriefRow).where(BriefRow.chain_key == row.id)) > 1
+
+
 def suggestion(session, row: BriefRow, version: BriefVersion, *, model, config: ReviewConfig) -> dict | None:
     """The open chain of the brief's unit this brief most likely continues, or None."""
     if getattr(model, "embed", None) is None:
         return None
     if row.chain_key is not None and row.chain_key != row.id:
         return None  # already in another chain
-    if row.chain_key == row.id and session.scalar(
-            select(func.count()).select_from(BriefRow).where(BriefRow.chain_key == row.id)) > 1:
+    if _heads_a_chain(session, row):
         return None  # it is the 初报 of a chain that has grown
     cfg = config.section("chains")
     since = row.submitted_at - timedelta(days=float(cfg["window_days"]))
@@ -120,8 +124,7 @@ def join_chain(session, *, row: BriefRow, chain_id: str, stage: str, user_id: in
         raise NotFound("没有这条本单位的初报", code="chain_not_found")
     if first.submitted_at >= row.submitted_at:
         raise Conflict("续报应晚于初报", code="chain_order", status=422)
-    if row.chain_key == row.id and session.scalar(
-            select(func.count()).select_from(BriefRow).where(BriefRow.chain_key == row.id)) > 1:
+    if _heads_a_chain(session, row):
         raise Conflict("这条信息本身是一组续报的初报,不能再并入其他初报", code="chain_conflict")
     row.chain_key, row.chain_stage = chain_id, stage
     session.add(AuditEntry(user_id=user_id, action="chain_join", target=row.id,

@@ -17,7 +17,7 @@ from review import clock
 from review.brief import Brief
 from review.clusters import choose_cluster, fullest_member, merge_draft, similarities_to
 from review.config import ReviewConfig
-from storage.tables import BriefRow, BriefVersion, Unit
+from storage.tables import CURRENT_VERSION, BriefRow, BriefVersion, Unit
 
 
 def join_cluster(session, brief: Brief, *, model, embedder, config: ReviewConfig) -> str | None:
@@ -32,8 +32,7 @@ def join_cluster(session, brief: Brief, *, model, embedder, config: ReviewConfig
     query = (select(BriefRow.id, BriefRow.cluster_key, Unit.name, BriefVersion.title, BriefVersion.body,
                     BriefVersion.submitted_at)
              .join(Unit, Unit.id == BriefRow.unit_id)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                   & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .where(BriefRow.submitted_at >= since, BriefRow.submitted_at <= brief.submitted_at,
                     BriefRow.id != brief.id)
              .order_by(BriefRow.submitted_at, BriefRow.id))
@@ -77,8 +76,7 @@ def cluster_members(session, keys) -> dict[str, list[dict]]:
     query = (select(BriefRow.cluster_key, BriefRow.id, Unit.name, BriefVersion.title, BriefRow.status,
                     BriefRow.submitted_at)
              .join(Unit, Unit.id == BriefRow.unit_id)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                   & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .where(BriefRow.cluster_key.in_(keys)).order_by(BriefRow.submitted_at, BriefRow.id))
     out: dict[str, list[dict]] = {}
     for key, brief_id, unit, title, status, at in session.execute(query):

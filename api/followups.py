@@ -20,7 +20,7 @@ from api.errors import Conflict, Forbidden, NotFound
 from review import clock
 from review.config import ReviewConfig
 from review.workdays import add_workdays
-from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, Followup, Unit
+from storage.tables import CURRENT_VERSION, AuditEntry, BriefRow, BriefVersion, Decision, Followup, Unit
 
 STATUS_NAMES_ZH = {"waiting": "待反馈", "overdue": "逾期", "answered": "已反馈", "answered_late": "逾期反馈"}
 
@@ -79,7 +79,7 @@ def followups(session, *, unit_id: int | None = None, brief_id: str | None = Non
     query = (select(Followup, Unit.name, BriefVersion.title, Decision.level)
              .join(Unit, Unit.id == Followup.unit_id)
              .join(BriefRow, BriefRow.id == Followup.brief_id)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .join(Decision, Decision.id == Followup.decision_id)
              .order_by(Followup.due_at, Followup.id))
     if unit_id is not None:

@@ -18,7 +18,7 @@ from review import clock
 from review.brief import ADOPTION_LEVELS, Brief
 from review.config import ReviewConfig
 from review.history import effective_decisions
-from storage.tables import BriefRow, BriefVersion, Decision, Unit
+from storage.tables import CURRENT_VERSION, BriefRow, BriefVersion, Decision, Unit
 
 
 def model_briefs(session, draft: Brief, category: str, *, model, vectors: RecentVectors, config: ReviewConfig,
@@ -30,8 +30,7 @@ def model_briefs(session, draft: Brief, category: str, *, model, vectors: Recent
         return []
     query = (select(BriefRow.id, Unit.name, BriefVersion.title, BriefVersion.body, BriefVersion.submitted_at)
              .join(Unit, Unit.id == BriefRow.unit_id)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                   & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .where(BriefRow.status == "adopted", BriefRow.category == category)
              .order_by(BriefRow.submitted_at.desc(), BriefRow.id).limit(pool_size))
     if exclude:

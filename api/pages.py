@@ -50,8 +50,8 @@ LOGIN_CSRF_COOKIE = "br_login_csrf"
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
-STATUS_NAMES_ZH = {"pending_signoff": "待单位审签", "submitted": "待审", "resubmitted": "修改后重报", "returned": "退回修改", "adopted": "已采用",
-                   "rejected": "未采用"}
+STATUS_NAMES_ZH = {"pending_signoff": "待单位审签", "submitted": "待审", "resubmitted": "修改后重报", "returned": "退回修改",
+                   "adopted": "已采用", "rejected": "未采用"}
 ACTION_NAMES_ZH = {"adopt": "采用", "instruction": "批示", "return": "退回修改", "reject": "不采用",
                    "recategorise": "更正类别", "undo": "撤销"}
 REASON_NAMES_ZH = {"adoption": "采用可能", "category": "类别价值", "urgency": "紧急程度", "freshness": "时效",

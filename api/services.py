@@ -23,7 +23,7 @@ from storage.db import session_factory, transaction, write_lock
 from api.errors import Conflict, Forbidden, NotFound, Refused, Unauthorized
 from api.chains import chain_view, chains, join_chain, suggestion
 from api.followups import feedback_counts, followups, open_followups, record_feedback
-from api.signoff import PENDING, head_of, needs_signoff, sign, signoffs_of
+from api.signoff import PENDING, needs_signoff, sign, signoffs_of
 from api.clusters import (cluster_members, cluster_sizes, cluster_view, first_of_each_cluster, join_cluster,
                           public_cluster_id)
 from api.desk import bulk_reject, keywords, search_conditions, snippet, undo_decision
@@ -32,7 +32,8 @@ from api.recent_vectors import RecentVectors
 from api.security import ROLES, hash_password, make_token, read_token, verify_absent, verify_password
 from api.throttle import LoginThrottle
 from api.topics import detached, links_of, match, set_link, topic_dict, topics_by_id
-from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken, Topic, Unit, User
+from storage.tables import (CURRENT_VERSION, AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken,
+                            Topic, Unit, User)
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
@@ -365,8 +366,7 @@ class ReviewService:
         days = float(self.config.section("duplicates")["same_event_days"])
         since = until - timedelta(days=days)
         window = (select(BriefVersion.id)
-                  .join(BriefRow, (BriefVersion.brief_id == BriefRow.id)
-                        & (BriefVersion.version == BriefRow.current_version))
+                  .join(BriefRow, CURRENT_VERSION)
                   .where(BriefVersion.submitted_at >= since, BriefVersion.submitted_at <= until)
                   .order_by(BriefVersion.submitted_at, BriefVersion.id))
         with self.sessions() as session:
@@ -433,7 +433,6 @@ class ReviewService:
         if caller.role != "officer" or not caller.unit_head:
             return []
         with self.sessions() as session:
-            head_of(session, caller.id)
             pairs = _latest_versions(session, BriefRow.unit_id == caller.unit_id, BriefRow.status == PENDING)
             return [_summary(row, version) for row, version in sorted(pairs, key=lambda p: p[0].submitted_at)]
 
@@ -1013,7 +1012,7 @@ def _chunks(items: list, size: int):
 def _latest_versions(session, *conditions) -> list[tuple[BriefRow, BriefVersion]]:
     """Each brief with its current version, filtered by `conditions`."""
     query = select(BriefRow, BriefVersion).join(
-        BriefVersion, (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version))
+        BriefVersion, CURRENT_VERSION)
     query = query.options(joinedload(BriefRow.unit))  # one query, not one per unit when a brief's unit is read
     return [(row, version) for row, version in session.execute(query.where(*conditions))]
 
@@ -1022,8 +1021,7 @@ def _page(session, conditions: list, order: tuple, limit: int, offset: int):
     """The total matching `conditions` and one page of (brief, current version), in `order`."""
     total = session.scalar(select(func.count()).select_from(BriefRow).where(*conditions))
     query = (select(BriefRow, BriefVersion)
-             .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                   & (BriefVersion.version == BriefRow.current_version))
+             .join(BriefVersion, CURRENT_VERSION)
              .options(joinedload(BriefRow.unit)).where(*conditions).order_by(*order).limit(limit).offset(offset))
     return total, [(row, version) for row, version in session.execute(query)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, Forbidden
 from review import clock
 from storage.tables import AuditEntry, BriefRow, Signoff, User
 
@@ -59,9 +59,3 @@ def signoffs_of(session, brief_id: str) -> list[dict]:
              "text": s.text, "created_at": clock.localize(s.created_at).isoformat()}
             for s, name in session.execute(query)]
 
-
-def head_of(session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.unit_head:
-        raise NotFound("没有待审签的信息", code="not_found")
-    return user

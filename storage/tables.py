@@ -83,6 +83,10 @@ class BriefVersion(Base):
     __table_args__ = (UniqueConstraint("brief_id", "version", name="uq_brief_version"),)
 
 
+# A brief joined to its current version (the text it now has), for every query that needs both.
+CURRENT_VERSION = (BriefVersion.brief_id == BriefRow.id) & (BriefVersion.version == BriefRow.current_version)
+
+
 class ReviewRow(Base):
     """The engine's review of one brief version, with the model version that made it."""
 

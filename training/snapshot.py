@@ -110,7 +110,7 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
     from sqlalchemy import select
     from sqlalchemy.orm import Session, joinedload
 
-    from storage.tables import BriefRow, BriefVersion, Decision
+    from storage.tables import CURRENT_VERSION, BriefRow, BriefVersion, Decision
 
     with Session(engine) as session:
         decisions: dict[str, list] = {}
@@ -123,8 +123,7 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
         for start in range(0, len(ids), 1000):
             rows += session.execute(
                 select(BriefRow, BriefVersion)
-                .join(BriefVersion, (BriefVersion.brief_id == BriefRow.id)
-                      & (BriefVersion.version == BriefRow.current_version))
+                .join(BriefVersion, CURRENT_VERSION)
                 .options(joinedload(BriefRow.unit))
                 .where(BriefRow.id.in_(ids[start:start + 1000]))).all()
         adopt_order = {lv: i for i, lv in enumerate(ADOPTION_LEVELS)}
