@@ -183,7 +183,8 @@ class EditableSettings:
     def set_roster(self, user_id: int | None, entries: list[dict] | None, *, source: str = "") -> int:
         """Replace the roster with `entries` (checked ones, api/roster_upload.py), or go back to the
         file's with None; audited. Returns the number of entries now in force."""
-        self.base.merged(_nest({ROSTER_KEY: entries})) if entries is not None else None  # the whole must hold
+        if entries is not None:
+            self.base.merged(_nest({ROSTER_KEY: entries}))  # the whole configuration must still hold
         now = clock.now()
         with transaction(self.sessions) as session:
             session.execute(delete(Setting).where(Setting.key == ROSTER_KEY))
