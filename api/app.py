@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,19 +14,26 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.admin import router as admin_router
 from api.deps import CallerDep, ServiceDep, oauth2
 from api.errors import ServiceError
+from api.export import DOCX, XLSX, export_response
+from api.learning import learning_loop, serving_models
 from api.limits import BodyLimit, BodyTooLarge
 from api.pages import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
+from api.responses import (AuditPageOut, BriefOut, BriefPageOut, BulkOut, ChainOut, CheckOut, ClusterAdoptedOut,
+                           ClusterOut, FollowupOut, HealthOut, QueuePageOut, RosterOut, SettingOut, SettingsChangedOut,
+                           SummaryOut, TokenOut, TopicOut, TypedRoute, UnitStatsPageOut, UserOut)
 from api.schemas import (ERROR_RESPONSES, MAX_OFFSET, BulkDecisionIn, ChainIn, ClusterAdoptionIn, DecisionIn,
                          DraftIn, FeedbackIn, OfficeDate, SignoffIn, TopicIn, UserIn)
 from api.services import ReviewService
 from api.settings import Settings, get_settings, secret_key
 from api.validation import describe
 from review import clock
+from review.config import load_config
 from review.errors import BriefError
 from review.records import parse_record, read_draft
 from storage.db import make_engine, upgrade
@@ -46,9 +54,6 @@ API_DOCS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 
 def build_service(settings: Settings) -> ReviewService:
     """Open the database (migrating it), load the model (the registry's champion) and configuration."""
-    from api.learning import learning_loop, serving_models
-    from review.config import load_config
-
     engine = make_engine(settings.database_url)
     upgrade(engine)
     service = ReviewService(engine, serving_models(settings), load_config(settings.config),
@@ -73,6 +78,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     app = FastAPI(title="brief-review", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
                   description="政务信息审核服务:自查、预审队列、采用决定")
+    app.router.route_class = TypedRoute  # every route's response is its declared model (api/responses.py)
     app.include_router(admin_router)  # the learning loop: models, retraining, reports, uncertain items
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -132,8 +138,6 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):  # never a stack trace to the client
-        import logging
-
         logging.getLogger("brief_review").exception("unexpected error")
         return error(request, 500, "internal_error", "服务器内部错误,请稍后重试")
 
@@ -141,11 +145,11 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 
     @app.get("/api/v1/healthz")
-    def healthz(service: ServiceDep) -> dict:
+    def healthz(service: ServiceDep) -> HealthOut:
         return {"status": "ok", "model_version": service.model.version}
 
     @app.post("/api/v1/auth/token")
-    def token(request: Request, service: ServiceDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
+    def token(request: Request, service: ServiceDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
         address = request.client.host if request.client else None
         return {"access_token": service.login(form.username, form.password, address=address), "token_type": "bearer"}
 
@@ -156,7 +160,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         return Response(status_code=204)
 
     @app.post("/api/v1/check")
-    def check(service: ServiceDep, caller: CallerDep, draft: DraftIn, fix: bool = False) -> dict:
+    def check(service: ServiceDep, caller: CallerDep, draft: DraftIn, fix: bool = False) -> CheckOut:
         """Self-check of a draft; with ?fix=true also the draft with every certain suggestion applied."""
         record = {"id": "draft", "unit": draft.unit or "未填写单位", "title": draft.title, "body": draft.body}
         if draft.event_at:
@@ -168,7 +172,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.post("/api/v1/check/file")
     def check_file(service: ServiceDep, caller: CallerDep, file: UploadFile,
-                   unit: Annotated[str | None, Form(max_length=200)] = None) -> dict:
+                   unit: Annotated[str | None, Form(max_length=200)] = None) -> CheckOut:
         """Self-check of an uploaded draft: .docx, or .txt whose first line is the title."""
         draft = read_draft(file.filename or "draft.txt", file.file.read(), unit=unit,
                            submitted_at=clock.now())
@@ -178,14 +182,14 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.post("/api/v1/briefs", status_code=201)
     def submit(service: ServiceDep, caller: CallerDep, draft: DraftIn,
-               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> BriefOut:
         parse_record({"id": "new", "unit": "u", "title": draft.title, "body": draft.body},
                      default_submitted_at=clock.now())  # same validation as every record
         return service.submit(caller, draft.title, draft.body, event_at=draft.event_at,
                               idempotency_key=idempotency_key)
 
     @app.post("/api/v1/briefs/{brief_id}/versions", status_code=201)
-    def resubmit(service: ServiceDep, caller: CallerDep, brief_id: str, draft: DraftIn) -> dict:
+    def resubmit(service: ServiceDep, caller: CallerDep, brief_id: str, draft: DraftIn) -> BriefOut:
         parse_record({"id": brief_id, "unit": "u", "title": draft.title, "body": draft.body},
                      default_submitted_at=clock.now())
         return service.resubmit(caller, brief_id, draft.title, draft.body)
@@ -198,22 +202,22 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
                     flag: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
                     start: Annotated[OfficeDate | None, Query(alias="from")] = None,
                     end: Annotated[OfficeDate | None, Query(alias="to")] = None,
-                    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> BriefPageOut:
         """Briefs the caller may see (an officer: their own unit's), newest first, searched when asked."""
         return service.list_briefs(caller, status=status, q=q, unit=unit, category=category, flag=flag,
                                    since=clock.day_start(start) if start else None,
                                    until=clock.day_after(end) if end else None, limit=limit, offset=offset)
 
     @app.get("/api/v1/briefs/{brief_id}")
-    def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> dict:
+    def get_brief(service: ServiceDep, caller: CallerDep, brief_id: str) -> BriefOut:
         return service.get_brief(caller, brief_id)
 
     @app.get("/api/v1/clusters/{cluster_id}")
-    def get_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str) -> dict:
+    def get_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str) -> ClusterOut:
         return service.cluster(caller, cluster_id)
 
     @app.post("/api/v1/clusters/{cluster_id}/adoption")
-    def adopt_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str, adoption: ClusterAdoptionIn) -> dict:
+    def adopt_cluster(service: ServiceDep, caller: CallerDep, cluster_id: str, adoption: ClusterAdoptionIn) -> ClusterAdoptedOut:
         return service.adopt_cluster(caller, cluster_id, adoption.level, adoption.text)
 
     @app.get("/api/v1/queue")
@@ -223,7 +227,7 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
               start: Annotated[OfficeDate | None, Query(alias="from")] = None,
               end: Annotated[OfficeDate | None, Query(alias="to")] = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-              collapse: bool = False) -> dict:
+              collapse: bool = False) -> QueuePageOut:
         """The queue; `collapse=true` gives one item per same-event cluster (its first-ranked member with
         `cluster_others`), as the queue page shows it."""
         since = clock.day_start(start) if start else None
@@ -233,124 +237,124 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @app.post("/api/v1/briefs/{brief_id}/decisions", status_code=201)
     def decide(service: ServiceDep, caller: CallerDep, brief_id: str, decision: DecisionIn,
-               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> BriefOut:
         return service.decide(caller, brief_id, decision.action, level=decision.level, compiled=decision.compiled,
                               category=decision.category, text=decision.text, idempotency_key=idempotency_key,
                               handling_units=decision.handling_units)
 
     @app.post("/api/v1/briefs/{brief_id}/signoff")
-    def sign_off(service: ServiceDep, caller: CallerDep, brief_id: str, signoff: SignoffIn) -> dict:
+    def sign_off(service: ServiceDep, caller: CallerDep, brief_id: str, signoff: SignoffIn) -> BriefOut:
         """The unit head's 审签: approve sends the brief to the editors' queue, return sends it back."""
         return service.sign_off(caller, brief_id, signoff.action, signoff.text)
 
     @app.get("/api/v1/signoff")
-    def pending_signoff(service: ServiceDep, caller: CallerDep) -> list[dict]:
+    def pending_signoff(service: ServiceDep, caller: CallerDep) -> list[SummaryOut]:
         """The unit's briefs waiting for the unit head's 审签 (empty for everyone else)."""
         return service.pending_signoff(caller)
 
     @app.post("/api/v1/briefs/{brief_id}/chain")
-    def confirm_chain(service: ServiceDep, caller: CallerDep, brief_id: str, chain: ChainIn) -> dict:
+    def confirm_chain(service: ServiceDep, caller: CallerDep, brief_id: str, chain: ChainIn) -> BriefOut:
         """Confirm the brief as a 续报 or 终报 of its unit's chain (the brief's `chain_suggestion` names one)."""
         return service.confirm_chain(caller, brief_id, chain.chain_id, chain.stage)
 
     @app.get("/api/v1/chains")
-    def list_chains(service: ServiceDep, caller: CallerDep, overdue: bool | None = None) -> list[dict]:
+    def list_chains(service: ServiceDep, caller: CallerDep, overdue: bool | None = None) -> list[ChainOut]:
         """续报 chains, latest activity first; `overdue=true`: open chains with no 续报 in time."""
         return service.list_chains(caller, overdue=overdue)
 
     @app.get("/api/v1/chains/{chain_id}")
-    def get_chain(service: ServiceDep, caller: CallerDep, chain_id: str) -> dict:
+    def get_chain(service: ServiceDep, caller: CallerDep, chain_id: str) -> ChainOut:
         return service.chain(caller, chain_id)
 
     @app.get("/api/v1/followups")
     def list_followups(service: ServiceDep, caller: CallerDep,
-                       status: Literal["waiting", "overdue", "answered", "answered_late"] | None = None) -> list[dict]:
+                       status: Literal["waiting", "overdue", "answered", "answered_late"] | None = None) -> list[FollowupOut]:
         """批示 follow-ups, soonest deadline first: an officer's unit's, or all for editors; `status=overdue`
         is the overdue list."""
         return service.list_followups(caller, state=status)
 
     @app.post("/api/v1/followups/{followup_id}/feedback")
     def give_feedback(service: ServiceDep, caller: CallerDep, followup_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
-                      feedback: FeedbackIn) -> dict:
+                      feedback: FeedbackIn) -> FollowupOut:
         """The handling unit's officer enters its 落实反馈 (once)."""
         return service.give_feedback(caller, followup_id, feedback.text)
 
     @app.post("/api/v1/briefs/{brief_id}/decisions/{decision_id}/undo", status_code=201)
     def undo(service: ServiceDep, caller: CallerDep, brief_id: str,
              decision_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
-             idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict:
+             idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> BriefOut:
         """Take back a recent decision (撤销): the brief returns to its previous status."""
         return service.undo(caller, brief_id, decision_id, idempotency_key=idempotency_key)
 
     @app.post("/api/v1/decisions/bulk")
-    def bulk_decide(service: ServiceDep, caller: CallerDep, bulk: BulkDecisionIn) -> dict:
+    def bulk_decide(service: ServiceDep, caller: CallerDep, bulk: BulkDecisionIn) -> BulkOut:
         """不采用 for several briefs; each is reported decided or refused (with a code and a reason)."""
         return service.bulk_reject(caller, bulk.brief_ids, bulk.text)
 
     @app.put("/api/v1/briefs/{brief_id}/topics/{topic_id}")
     def attach_topic(service: ServiceDep, caller: CallerDep, brief_id: str,
-                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> dict:
+                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> BriefOut:
         """Attach a 约稿 topic to a brief by hand (editors): it stays on the brief whatever the matching says."""
         return service.link_topic(caller, brief_id, topic_id, attached=True)
 
     @app.delete("/api/v1/briefs/{brief_id}/topics/{topic_id}")
     def detach_topic(service: ServiceDep, caller: CallerDep, brief_id: str,
-                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> dict:
+                     topic_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> BriefOut:
         """Take a 约稿 topic off a brief (editors): matching no longer puts it there."""
         return service.link_topic(caller, brief_id, topic_id, attached=False)
 
     @app.get("/api/v1/topics")
-    def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[dict]:
+    def topics(service: ServiceDep, caller: CallerDep, open_only: bool = False) -> list[TopicOut]:
         return service.list_topics(open_at=clock.now() if open_only else None)
 
     @app.post("/api/v1/topics", status_code=201)
-    def create_topic(service: ServiceDep, caller: CallerDep, topic: TopicIn) -> dict:
+    def create_topic(service: ServiceDep, caller: CallerDep, topic: TopicIn) -> TopicOut:
         deadline = clock.localize(topic.deadline)
         return service.create_topic(caller, topic.title, topic.description, deadline)
 
     @app.get("/api/v1/admin/roster")
-    def roster(service: ServiceDep, caller: CallerDep) -> dict:
+    def roster(service: ServiceDep, caller: CallerDep) -> RosterOut:
         """The leaders' roster the name_title check reads, and who uploaded it when (null: the configuration's)."""
         return service.roster(caller)
 
     @app.put("/api/v1/admin/roster")
-    def upload_roster(service: ServiceDep, caller: CallerDep, file: UploadFile) -> dict:
+    def upload_roster(service: ServiceDep, caller: CallerDep, file: UploadFile) -> RosterOut:
         """Replace the roster with a CSV or XLSX (姓名,单位,职务,任职起始,任职截止); applied at once, audited."""
         service.upload_roster(caller, file.filename or "", file.file.read())
         return service.roster(caller)
 
     @app.delete("/api/v1/admin/roster")
-    def reset_roster(service: ServiceDep, caller: CallerDep) -> dict:
+    def reset_roster(service: ServiceDep, caller: CallerDep) -> RosterOut:
         """Back to the configuration file's roster."""
         service.reset_roster(caller)
         return service.roster(caller)
 
     @app.get("/api/v1/admin/users")
-    def users(service: ServiceDep, caller: CallerDep) -> list[dict]:
+    def users(service: ServiceDep, caller: CallerDep) -> list[UserOut]:
         return service.list_users(actor=caller)
 
     @app.post("/api/v1/admin/users", status_code=201)
-    def add_user(service: ServiceDep, caller: CallerDep, user: UserIn) -> dict:
+    def add_user(service: ServiceDep, caller: CallerDep, user: UserIn) -> UserOut:
         service.add_user(user.username, user.password, user.role, user.unit, actor=caller, unit_head=user.unit_head)
         return next(u for u in service.list_users(actor=caller) if u["username"] == user.username)
 
     @app.post("/api/v1/admin/users/{username}/disable")
-    def disable_user(service: ServiceDep, caller: CallerDep, username: str) -> dict:
+    def disable_user(service: ServiceDep, caller: CallerDep, username: str) -> UserOut:
         service.disable_user(username, actor=caller)
         return next(u for u in service.list_users(actor=caller) if u["username"] == username)
 
     @app.post("/api/v1/admin/users/{username}/enable")
-    def enable_user(service: ServiceDep, caller: CallerDep, username: str) -> dict:
+    def enable_user(service: ServiceDep, caller: CallerDep, username: str) -> UserOut:
         service.enable_user(username, actor=caller)
         return next(u for u in service.list_users(actor=caller) if u["username"] == username)
 
     @app.get("/api/v1/admin/settings")
-    def editable_settings(service: ServiceDep, caller: CallerDep) -> list[dict]:
+    def editable_settings(service: ServiceDep, caller: CallerDep) -> list[SettingOut]:
         """The points table and freshness windows: value in force, the file's value, overridden or not."""
         return service.editable_settings(caller)
 
     @app.patch("/api/v1/admin/settings")
-    def update_settings(service: ServiceDep, caller: CallerDep, values: dict[str, float | int | str]) -> dict:
+    def update_settings(service: ServiceDep, caller: CallerDep, values: dict[str, float | int | str]) -> SettingsChangedOut:
         """Change some of them (`{"points.adoption.city": 9}`); applied at once, audited old → new."""
         return {"changes": service.update_settings(caller, values), "settings": service.editable_settings(caller)}
 
@@ -360,14 +364,16 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
               user: Annotated[str | None, Query(max_length=80)] = None,
               action: Annotated[str | None, Query(max_length=40)] = None,
               start: Annotated[OfficeDate | None, Query(alias="from")] = None,
-              end: Annotated[OfficeDate | None, Query(alias="to")] = None) -> dict:
+              end: Annotated[OfficeDate | None, Query(alias="to")] = None) -> AuditPageOut:
         """The audit log, newest first; `user` (username, `-` for the command line), `action`
         (stored code) and `from`/`to` (office days, both included) filter it."""
         return service.audit_log(caller, limit=limit, offset=offset, user=user or None, action=action or None,
                                  since=clock.day_start(start) if start else None,
                                  until=clock.day_after(end) if end else None)
 
-    @app.get("/api/v1/stats/units", response_model=None)
+    @app.get("/api/v1/stats/units", response_model=None, responses={200: {
+        "model": UnitStatsPageOut, "description": "format=json:各单位统计;csv/xlsx/docx:文件",
+        "content": {"text/csv": {}, XLSX: {}, DOCX: {}}}})
     def unit_stats(service: ServiceDep, caller: CallerDep, start: Annotated[OfficeDate, Query(alias="from")],
                    end: Annotated[OfficeDate, Query(alias="to")],
                    format: Annotated[str, Query(pattern="^(json|csv|xlsx|docx)$")] = "json"):
@@ -378,8 +384,6 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
         stats = service.unit_stats(caller, begin, finish)
         if format == "json":
             return {"from": start.isoformat(), "to": end.isoformat(), "units": stats}
-        from api.export import export_response
-
         return export_response(stats, start, end, format, config=service.config, units=service.unit_names())
 
     return app
@@ -387,8 +391,6 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
 def _methods(app: FastAPI, scope) -> list[str]:
     """The methods of all routes matching the request's path."""
-    from starlette.routing import Match
-
     methods: set[str] = set()
     for route in app.router.routes:
         if getattr(route, "methods", None) and route.matches({**scope, "method": "GET"})[0] != Match.NONE:

@@ -8,10 +8,22 @@ import io
 import unicodedata
 from collections.abc import Sequence
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from fastapi.responses import Response
+
+from api.errors import NotFound
 from api.formats import POINTS_EXCEL_FORMAT, format_points
+from api.report_docx import report_docx
+from review import clock
 from review.cells import safe_cell
-from review.periods import month_ranges
+from review.periods import ended_months, month_ranges, period_words
 from review.standings import rank_label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 COLUMNS = [("rank", "排名"), ("unit", "单位"), ("submitted", "报送数"), ("adopted", "采用数"),
            ("adopted_county", "县级采用"), ("adopted_city", "市级采用"), ("adopted_province", "省级采用"),
@@ -65,9 +77,6 @@ def stats_xlsx(stats: list[dict], *, title: str, notes: Sequence[str] = ()) -> b
     """An XLSX workbook ready to send: a title row, a bold frozen header, widths fit for Chinese,
     rates as percentages and points with two decimals, notes under the table; prints landscape
     on one page width."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -119,11 +128,7 @@ def stats_xlsx(stats: list[dict], *, title: str, notes: Sequence[str] = ()) -> b
 def export_response(stats: list[dict], start, end, fmt: str, *, config, units: Sequence[str] = ()):
     """The statistics for `start`..`end` as a download: CSV, XLSX or the Word 通报 (which also
     names the `units` that sent nothing)."""
-    from fastapi.responses import Response
 
-    from api.errors import NotFound
-    from review import clock
-    from review.periods import ended_months, period_words
 
     report = config.section("report")
     name = f"units-{start:%Y%m%d}-{end:%Y%m%d}"
@@ -135,12 +140,10 @@ def export_response(stats: list[dict], start, end, fmt: str, *, config, units: S
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(stats_xlsx(stats, title=title, notes=notes),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     if fmt == "docx":
-        from api.report_docx import report_docx
-
         return Response(report_docx(stats, start, end, units=units, config=report, issued_on=clock.today()),
-                        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        media_type=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
     raise NotFound("导出格式应为 csv、xlsx 或 docx", code="not_found")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import uuid
@@ -21,7 +22,7 @@ from urllib.parse import quote, unquote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -30,15 +31,18 @@ from api.desk import keywords, undoable_decision
 from api.editable import BY_KEY, InvalidSettings
 from api.chains import STAGE_NAMES_ZH
 from api.errors import Conflict, Refused, ServiceError
+from api.export import export_response
 from api.followups import STATUS_NAMES_ZH as FOLLOWUP_STATUS_NAMES
 from api.diffs import diff_markup, version_changes
 from api.formats import format_points
 from api.forms import FormError, read_form_draft
 from api.learning import learning_loop
 from api.report_chart import bar_chart
+from api.retrain_result import describe_result
 from api.services import ADOPT_LEVELS, INSTRUCT_LEVELS, Caller, ReviewService
 from review import clock
-from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH, LEVEL_NAMES_ZH
+from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, LEVEL_NAMES_ZH
+from review.checks import flag_names_zh
 from review.periods import ended_months, month_ranges
 from review.proofread import CODES as PROOFREADING_CODES
 from review.standings import rank_label
@@ -72,7 +76,7 @@ AUDIT_NAMES_ZH = {"login": "登录", "logout": "退出登录", "submit": "报送
 MODEL_STATUS_NAMES_ZH = {"champion": "上线中", "replaced": "曾上线,已被新版本替换", "rolled_back": "已回退下线",
                          "never": "未上线"}
 templates.env.globals.update(
-    MODEL_STATUS_NAMES=MODEL_STATUS_NAMES_ZH, CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=FLAG_NAMES_ZH, LEVEL_NAMES=LEVEL_NAMES_ZH,
+    MODEL_STATUS_NAMES=MODEL_STATUS_NAMES_ZH, CATEGORIES=CATEGORIES, CATEGORY_NAMES=CATEGORY_NAMES_ZH, FLAG_NAMES=flag_names_zh(), LEVEL_NAMES=LEVEL_NAMES_ZH,
     STATUS_NAMES=STATUS_NAMES_ZH, ACTION_NAMES=ACTION_NAMES_ZH, REASON_NAMES=REASON_NAMES_ZH,
     SEVERITY_NAMES=SEVERITY_NAMES_ZH, AUDIT_NAMES=AUDIT_NAMES_ZH, ADOPT_LEVELS=ADOPT_LEVELS, INSTRUCT_LEVELS=INSTRUCT_LEVELS,
 )
@@ -205,7 +209,7 @@ def highlight(text: str, flags: list[dict], start: int, end: int) -> Markup:
             continue
         out.append(escape(text[pos:lo]))
         out.append(Markup('<mark class="sev-{}" id="flag-{}-{}" title="{}" data-flag="{}">{}<sup>{}</sup></mark>').format(
-            flag["severity"], n, k, FLAG_NAMES_ZH.get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
+            flag["severity"], n, k, flag_names_zh().get(flag["code"], flag["code"]), flag["code"], text[lo:hi], n))
         pos = hi
     out.append(escape(text[pos:end]))
     return Markup("").join(out)
@@ -683,8 +687,6 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
 def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
                   start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
                   end_text: Annotated[str, Query(alias="to", max_length=20)] = ""):
-    from api.export import export_response
-
     _editor(caller)
     start, end = _period(_date(start_text, "开始日期"), _date(end_text, "结束日期"))
     return export_response(service.unit_stats(caller, *_bounds(start, end)), start, end, fmt,
@@ -715,8 +717,6 @@ def _admin_page(request: Request, service: ReviewService, caller: Caller, *, for
                 roster_error: str = "", http_status: int = 200) -> HTMLResponse:
     """The admin page; `form` and `error` refill the add-user form, `typed` and `errors` the
     settings form, after refused values."""
-    import json
-
     users = service.list_users(actor=caller)  # administrators only: 403 otherwise
     loop = learning_loop(service)
     try:
@@ -814,8 +814,6 @@ def admin_retrain(request: Request, service: ServiceDep, caller: PageCaller, csr
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
 def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id: str):
-    from api.retrain_result import describe_result
-
     job = learning_loop(service).job(caller, job_id)
     view = describe_result(job["result"]) if job["result"] else None
     return render(request, service, caller, "job.html", job=job, view=view)
@@ -823,8 +821,6 @@ def admin_job(request: Request, service: ServiceDep, caller: PageCaller, job_id:
 
 @router.get("/admin/reports/{name}/{file}", response_model=None)
 def admin_report_file(service: ServiceDep, caller: PageCaller, name: str, file: str):
-    from fastapi.responses import FileResponse
-
     return FileResponse(learning_loop(service).report_file(caller, name, file))
 
 

@@ -13,6 +13,11 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
 from review.cells import plain_text
 from review.periods import chinese_date, period_words
 from review.standings import competition_ranks, group_units, rank_label
@@ -29,7 +34,6 @@ def report_docx(stats: Sequence[Mapping], start: date, end: date, *, units: Sequ
     """The Word 通报 for `start`..`end` from the unit statistics (`ReviewService.unit_stats`);
     `units` are all reporting units (those absent from `stats` sent nothing); `config` is the
     configuration's `[report]` table."""
-    from docx import Document
 
     period = period_words(start, end)
     area = config["area"]
@@ -94,7 +98,6 @@ def _names(names: Sequence[str]) -> str:
 
 def _table(doc, rows: Sequence[Mapping]) -> None:
     """One group's table, ranked within the group: equal points share a rank (并列)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))
     table.style = "Table Grid"
@@ -121,8 +124,6 @@ def _cell(cell, text: str, *, bold: bool = False) -> None:
 def _paragraph(doc, text: str, *, font: str = BODY_FONT, size: int = BODY_SIZE, align: str = "left",
                indent: bool = True):
     """A paragraph of one run; body paragraphs open with a two-character indent."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
     paragraph = doc.add_paragraph()
     paragraph.alignment = {"left": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -136,8 +137,6 @@ def _paragraph(doc, text: str, *, font: str = BODY_FONT, size: int = BODY_SIZE, 
 
 def _font(run, name: str, size: int, *, bold: bool = False) -> None:
     """Set a run's font for Latin and Chinese text alike (Word keeps a separate East Asian font)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     run.font.name = name
     run.font.size = Pt(size)
@@ -147,7 +146,6 @@ def _font(run, name: str, size: int, *, bold: bool = False) -> None:
 
 def _page(doc) -> None:
     """A4 with the margins of GB/T 9704."""
-    from docx.shared import Cm
 
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)

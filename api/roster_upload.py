@@ -15,6 +15,8 @@ import csv
 import io
 from datetime import date, datetime
 
+from openpyxl import load_workbook
+
 from api.errors import ServiceError
 from review.errors import ConfigError, RecordError
 from review.proofread import roster_role
@@ -68,8 +70,6 @@ def _csv_rows(data: bytes) -> list[list]:
 
 
 def _xlsx_rows(data: bytes, filename: str) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         check_zip_bounds(data, filename, what="Excel(.xlsx)文件", code="roster")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

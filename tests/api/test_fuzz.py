@@ -44,7 +44,7 @@ FORMS = ["/api/v1/check/file", "/api/v1/admin/retrain", "/api/v1/auth/token"]
 def schemathesis(base: str, token: str, report: Path, *selection: str) -> subprocess.CompletedProcess:
     tool = Path(sys.executable).with_name("schemathesis")
     return subprocess.run(
-        [str(tool), "run", f"{base}/openapi.json", "--header", f"Authorization: {token}", "--checks", "all",
+        [str(tool), "--config-file", str(Path(__file__).with_name("schemathesis.toml")), "run", f"{base}/openapi.json", "--header", f"Authorization: {token}", "--checks", "all",
          *selection, "--exclude-path", "/api/v1/auth/logout", "--max-examples", str(EXAMPLES),
          "--seed", "20261203", "--workers", "1", "--request-timeout", "60", "--suppress-health-check", "all",
          "--report", "junit", "--report-dir", str(report)],
