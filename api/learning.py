@@ -6,7 +6,10 @@ the uncertain-items view is for editors (and admins).
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
+import os
 import re
 import tempfile
 import threading
@@ -21,12 +24,18 @@ from sqlalchemy import func, select
 from api.errors import Conflict, Forbidden, NotFound, ServiceError
 from api.services import OPEN_STATUSES, Caller, ReviewService, _as_brief, _latest_versions, _summary
 from api.settings import ROOT, Settings
-from storage.tables import BriefRow, Decision
+from storage.db import transaction
+from storage.tables import AuditEntry, BriefRow, Decision
+from models import load_model
+from models.bundle import default_model_dir
 from models.registry import ChampionHolder, ModelRegistry, StaticHolder
 from review import clock
 from review.brief import CATEGORIES
 from review.engine import columns
 from review.errors import BriefError, ModelError
+from review.readers import load_briefs
+from training.retrain import retrain, retrain_due
+from training.snapshot import build_snapshot
 
 log = logging.getLogger("brief_review.learning")
 REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -38,9 +47,6 @@ def serving_models(settings: Settings):
 
     An empty registry first registers the default model (`make model`) as v1 and promotes it.
     """
-    from models import load_model
-    from models.bundle import default_model_dir
-
     if settings.model_dir is not None:
         return StaticHolder(load_model(settings.model_dir))
     registry = ModelRegistry(settings.model_root)
@@ -57,7 +63,10 @@ def resolve(path: str) -> Path:
 
 @dataclass
 class Job:
-    """A background job (a retraining) with its progress messages."""
+    """A background job (a retraining) with its progress messages.
+
+    Kept in memory by the process running it and written to `path` (JSON, replaced
+    atomically) at each change, so any worker process of the service can show it."""
 
     id: str
     kind: str
@@ -67,15 +76,50 @@ class Job:
     progress: list[dict] = field(default_factory=list)
     result: dict | None = None
     error: dict | None = None
+    path: Path | None = None
 
     def say(self, message: str) -> None:
         """Record a progress message."""
         self.progress.append({"at": clock.now().isoformat(timespec="seconds"), "message": message})
+        self.save()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        part = self.path.with_suffix(".part")
+        part.write_text(json.dumps(self.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(part, self.path)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "status": self.status, "created_at": self.created_at,
                 "finished_at": self.finished_at, "step": self.progress[-1]["message"] if self.progress else None,
                 "progress": list(self.progress), "result": self.result, "error": self.error}
+
+
+class RetrainLock:
+    """One retraining at a time across every process using the registry (the service's
+    workers, `briefs retrain`): an exclusive lock on a file of the registry, held while it runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the file releases the lock
+            self._fd = None
 
 
 def _admin(caller: Caller) -> None:
@@ -89,7 +133,6 @@ class LearningLoop:
     def __init__(self, service: ReviewService) -> None:
         self.service = service
         self._jobs: dict[str, Job] = {}
-        self._busy = threading.Lock()
         self._stop = threading.Event()
         self._scheduler: threading.Thread | None = None
 
@@ -143,28 +186,36 @@ class LearningLoop:
         if caller is not None:
             _admin(caller)
         registry = self.registry
-        if not self._busy.acquire(blocking=False):
+        busy = RetrainLock(registry.root / "retrain.lock")
+        if not busy.acquire():
             raise Conflict("已有重新训练任务在运行,请等待其完成", code="retrain_running")
-        job = Job(id=uuid.uuid4().hex[:12], kind="retrain")
-        self._jobs[job.id] = job
-        while len(self._jobs) > 50:
-            self._jobs.pop(next(iter(self._jobs)))
-        data_path = None
-        if data:
-            handle = tempfile.NamedTemporaryFile(prefix="retrain-", suffix=".jsonl", delete=False)
-            handle.write(data)
-            handle.close()
-            data_path = Path(handle.name)
-        self._audit(caller, "retrain", job.id, {"data": bool(data), "scheduled": caller is None})
-        threading.Thread(target=self._run, args=(job, registry, data_path), daemon=True,
-                         name=f"retrain-{job.id}").start()
+        try:
+            job = Job(id=uuid.uuid4().hex[:12], kind="retrain")
+            job.path = self._jobs_dir() / f"{job.id}.json"
+            job.save()
+            self._jobs[job.id] = job
+            while len(self._jobs) > 50:
+                self._jobs.pop(next(iter(self._jobs)))
+            for old in sorted(self._jobs_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[:-50]:
+                old.unlink(missing_ok=True)
+            data_path = None
+            if data:
+                handle = tempfile.NamedTemporaryFile(prefix="retrain-", suffix=".jsonl", delete=False)
+                handle.write(data)
+                handle.close()
+                data_path = Path(handle.name)
+            self._audit(caller, "retrain", job.id, {"data": bool(data), "scheduled": caller is None})
+            threading.Thread(target=self._run, args=(job, registry, data_path, busy), daemon=True,
+                             name=f"retrain-{job.id}").start()
+        except BaseException:
+            busy.release()  # a job that did not start leaves no lock behind
+            raise
         return job.to_dict()
 
-    def _run(self, job: Job, registry: ModelRegistry, data_path: Path | None) -> None:
-        from review.readers import load_briefs
-        from training.retrain import retrain
-        from training.snapshot import build_snapshot
+    def _jobs_dir(self) -> Path:
+        return self.registry.root / "jobs"
 
+    def _run(self, job: Job, registry: ModelRegistry, data_path: Path | None, busy: RetrainLock) -> None:
         job.status = "running"
         try:
             job.say("导出训练数据快照")
@@ -187,17 +238,23 @@ class LearningLoop:
             job.error, job.status = {"code": "internal_error", "message": "重新训练失败,详见服务日志"}, "failed"
         finally:
             job.finished_at = clock.now().isoformat(timespec="seconds")
-            if data_path is not None:
-                data_path.unlink(missing_ok=True)
-            self._busy.release()
+            try:
+                job.save()
+            finally:
+                if data_path is not None:
+                    data_path.unlink(missing_ok=True)
+                busy.release()
 
     def job(self, caller: Caller, job_id: str) -> dict:
         """A job's status and progress."""
         _admin(caller)
         job = self._jobs.get(job_id)
-        if job is None:
+        if job is not None:
+            return job.to_dict()
+        path = self._jobs_dir() / f"{job_id}.json"
+        if not re.fullmatch(r"[0-9a-f]{12}", job_id) or not path.is_file():
             raise NotFound("任务不存在", code="not_found")
-        return job.to_dict()
+        return json.loads(path.read_text(encoding="utf-8"))  # a job run by another worker process
 
     # --- scheduled retraining -----------------------------------------------------------------
 
@@ -221,8 +278,6 @@ class LearningLoop:
 
     def scheduled_check(self, now: datetime | None = None) -> dict:
         """The nightly check: retrain when due (`training.retrain.retrain_due`)."""
-        from training.retrain import retrain_due
-
         now = now or clock.now()
         last = self.last_run_at()
         due, reason = retrain_due(now, config=self.service.config, last_run_at=last,
@@ -316,9 +371,6 @@ class LearningLoop:
 
     def _audit(self, caller: Caller | None, action: str, target: str, detail: dict) -> None:
         """Record a change; `caller` None is the service itself (a scheduled or finished job)."""
-        from storage.db import transaction
-        from storage.tables import AuditEntry
-
         with transaction(self.service.sessions) as session:
             session.add(AuditEntry(user_id=caller and caller.id, action=action, target=target, detail=detail,
                                    created_at=clock.now()))

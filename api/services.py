@@ -34,6 +34,7 @@ from api.throttle import LoginThrottle
 from api.topics import detached, links_of, match, set_link, topic_dict, topics_by_id
 from storage.tables import (CURRENT_VERSION, AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, RevokedToken,
                             Topic, Unit, User)
+from models.registry import StaticHolder
 from review import clock
 from review.brief import ADOPTION_LEVELS, CATEGORIES, INSTRUCTION_LEVELS, Brief
 from review.config import ReviewConfig
@@ -50,6 +51,8 @@ ADOPT_LEVELS = tuple(level for level in ADOPTION_LEVELS if level != "none")
 INSTRUCT_LEVELS = tuple(level for level in INSTRUCTION_LEVELS if level != "none")
 ACTIONS = ("adopt", "instruction", "return", "reject", "recategorise")
 OPEN_STATUSES = ("submitted", "resubmitted")
+# How far back (in brief-version ids) the duplicate index looks for versions committed out of order.
+CATCH_UP_LOOKBACK = 200
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,6 @@ class ReviewService:
 
     def __init__(self, engine: Engine, model, config: ReviewConfig, *, secret: str, token_minutes: int = 720,
                  index_dir: Path | None = None):
-        from models.registry import StaticHolder
-
         self.engine = engine
         self.sessions = session_factory(engine)
         # `model` is a fixed model or a holder following the registry's champion
@@ -78,26 +79,47 @@ class ReviewService:
         self.config = config
         self.secret = secret
         self.token_minutes = token_minutes
-        self.throttle = LoginThrottle()
+        self.throttle = LoginThrottle(self.sessions)
         self.vectors = RecentVectors()
         self.model_vectors = RecentVectors(max_entries=20_000)  # the adopted briefs shown as 范例
         self._lock = threading.Lock()
         # The duplicate index: in memory, built from the database; or the persistent one in
         # `index_dir`, shared with `briefs score --index` (one process at a time holds it),
-        # brought up to date with the briefs it does not hold yet.
+        # brought up to date with the briefs it does not hold yet. After that, every brief
+        # version stored (by this process, another worker, or `briefs import`) is added by
+        # `_catch_up`, which reads the versions table past the last one seen.
         self.index = DuplicateIndex.open(index_dir, config) if index_dir else DuplicateIndex.from_config(config)
         known = set(self.index.ids()) if index_dir else set()
         with self.sessions() as session:
-            for row, version in _latest_versions(session):
+            self._seen_up_to = session.scalar(select(func.max(BriefVersion.id))) or 0
+            self._seen = set(session.scalars(select(BriefVersion.id).where(
+                BriefVersion.id > self._seen_up_to - CATCH_UP_LOOKBACK)))
+            for row, version in _latest_versions(session, BriefVersion.id <= self._seen_up_to):
                 brief = _as_brief(row, version)
                 if brief.id not in known:
                     self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
         self.index.commit()
 
-    def _index_add(self, brief_id: str, unit: str, submitted_at: datetime, text: str) -> None:
-        """Add a stored brief to the duplicate index (durably, when it is on disk). Hold `_lock`."""
-        self.index.add(brief_id, unit, submitted_at, text)
+    def _catch_up(self) -> None:
+        """Add to the duplicate index the brief versions stored since the last look, by any
+        process. Versions are read by id; those stored out of id order (concurrent
+        transactions on PostgreSQL) are still found within the last `CATCH_UP_LOOKBACK` ids.
+        Hold `_lock`."""
+        with self.sessions() as session:
+            floor = self._seen_up_to - CATCH_UP_LOOKBACK
+            new = set(session.scalars(select(BriefVersion.id).where(BriefVersion.id > floor))) - self._seen
+            if not new:
+                return
+            rows = session.execute(select(BriefVersion, BriefRow).join(BriefRow, BriefRow.id == BriefVersion.brief_id)
+                                   .options(joinedload(BriefRow.unit))
+                                   .where(BriefVersion.id.in_(new)).order_by(BriefVersion.id)).all()
+        for version, row in rows:
+            brief = _as_brief(row, version)
+            self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
         self.index.commit()
+        self._seen |= new
+        self._seen_up_to = max(self._seen_up_to, max(new))
+        self._seen = {i for i in self._seen if i > self._seen_up_to - CATCH_UP_LOOKBACK}
 
     def close(self) -> None:
         """Release the duplicate index (and its directory's lock)."""
@@ -274,9 +296,7 @@ class ReviewService:
                         session.add(Decision(brief_id=brief.id, action="instruction", level=adoption.instruction,
                                              created_at=brief.submitted_at))
             with self._lock:
-                for brief in chunk:
-                    self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
-                self.index.commit()
+                self._catch_up()
             if progress:
                 progress(len(chunk))
         return len(todo)
@@ -346,6 +366,7 @@ class ReviewService:
     def _review(self, brief: Brief):
         threshold = float(self.config.section("duplicates")["threshold"])
         with self._lock:
+            self._catch_up()
             found = [self.index.query(brief.text, submitted_at=brief.submitted_at, threshold=threshold,
                                       brief_id=brief.id)]
         model = self.model
@@ -545,7 +566,7 @@ class ReviewService:
                 return existing
             raise Conflict("提交冲突,请重试", code="conflict") from None
         with self._lock:
-            self._index_add(brief_id, unit.name, now, brief.text)
+            self._catch_up()
         return self.get_brief(caller, brief_id)
 
     def resubmit(self, caller: Caller, brief_id: str, title: str, body: str) -> dict:
@@ -581,7 +602,7 @@ class ReviewService:
             row.flag_codes = _codes(review)
             session.add(AuditEntry(user_id=caller.id, action="resubmit", target=brief_id, created_at=now))
         with self._lock:
-            self._index_add(brief_id, unit, now, brief.text)
+            self._catch_up()
         return self.get_brief(caller, brief_id)
 
     def _by_idempotency(self, caller: Caller, key: str) -> dict | None:

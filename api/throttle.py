@@ -2,63 +2,67 @@
 
 A sliding window (15 minutes by default): 5 failures for one username, or 20 from one
 address, close logins for that username or address until the oldest failure leaves the
-window. A success clears the account's count. The counts live in this process (a
-service run with several workers counts per worker; the README says so).
+window. A success clears the account's count. The failures are rows of the database
+(`login_failures`), so every worker process of the service counts the same ones; keys are
+hashes of the username or address (bounded length, any character), and rows older than
+the window are deleted as new failures come in, so the table stays small.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
 
 from api.errors import ServiceError
+from review import clock
+from storage.db import transaction
+from storage.tables import LoginFailure
 
 
 class TooManyAttempts(ServiceError):
     code, status = "too_many_attempts", 429
 
 
-class LoginThrottle:
-    """Per-account and per-address failure windows."""
+def _key(kind: str, value: str) -> str:
+    return f"{kind}:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
 
-    def __init__(self, per_account: int = 5, per_address: int = 20, window_seconds: float = 900.0,
-                 clock=time.monotonic) -> None:
-        self.per_account, self.per_address, self.window = per_account, per_address, window_seconds
-        self._clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+
+class LoginThrottle:
+    """Per-account and per-address failure windows, over the service's database."""
+
+    def __init__(self, sessions, per_account: int = 5, per_address: int = 20, window_seconds: float = 900.0) -> None:
+        self.sessions = sessions
+        self.per_account, self.per_address = per_account, per_address
+        self.window = timedelta(seconds=window_seconds)
 
     def check(self, username: str, address: str | None) -> None:
         """Raise `TooManyAttempts` (429, with the wait in minutes) when either window is full."""
-        now = self._clock()
-        with self._lock:
+        now = clock.now()
+        with self.sessions() as session:
             for key, limit in self._keys(username, address):
-                times = self._recent(key, now)
-                if len(times) >= limit:
-                    minutes = max(1, round((times[0] + self.window - now) / 60))
+                count, oldest = session.execute(
+                    select(func.count(), func.min(LoginFailure.at))
+                    .where(LoginFailure.key == key, LoginFailure.at > now - self.window)).one()
+                if count >= limit:
+                    left = (clock.localize(oldest) + self.window - now).total_seconds()
+                    minutes = max(1, round(left / 60))
                     raise TooManyAttempts(f"登录失败次数过多,请 {minutes} 分钟后再试", code="too_many_attempts")
 
     def failed(self, username: str, address: str | None) -> None:
-        now = self._clock()
-        with self._lock:
+        now = clock.now()
+        with transaction(self.sessions) as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window))
             for key, _limit in self._keys(username, address):
-                self._recent(key, now).append(now)
+                session.add(LoginFailure(key=key, at=now))
 
     def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(("user", username), None)
+        """A successful login (or an administrator's reset) clears the account's failures."""
+        with transaction(self.sessions) as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.key == _key("user", username)))
 
     def _keys(self, username: str, address: str | None):
-        yield ("user", username), self.per_account
+        yield _key("user", username), self.per_account
         if address:
-            yield ("addr", address), self.per_address
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(self._failures) > 100_000:  # bounded memory under a spray of usernames
-            for stale in [k for k, v in self._failures.items() if not v and k != key]:
-                del self._failures[stale]
-        return times
+            yield _key("addr", address), self.per_address

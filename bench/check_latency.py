@@ -1,6 +1,7 @@
 """Self-check latency over real HTTP with a large archive in the database. Prints figures only.
 
     .venv/bin/python bench/check_latency.py [--n 100000] [--recent 500] [--requests 300] [--clients 1,8,32]
+                                            [--workers 1,2]
 
 1. Imports N generated briefs (bench/generate_archive.py, ending in 2025) into a fresh
    SQLite database with `briefs import` semantics (reviews, duplicate index).
@@ -9,8 +10,11 @@
    the same-event window (the last 7 days) is empty.
 4. Imports `--recent` more generated briefs submitted over the last 7 days, as a live
    office has them (a city office receives about 170 a week), and measures again, in the
-   same run: sequentially, then with each number of concurrent clients in `--clients`.
-Prints one JSON line per measurement: p50, p90, p99, max latency and throughput.
+   same run: sequentially, then with each number of concurrent clients in `--clients`,
+   for each number of worker processes in `--workers` (`briefs serve --workers N`, one
+   server started afresh for each).
+Prints the start-up time and resident memory (all processes) of each server, and one JSON
+line per measurement: p50, p90, p99, max latency and throughput.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--recent", type=int, default=500, help="briefs submitted in the last 7 days")
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients to measure with the recent window")
+    parser.add_argument("--workers", default="1,2", help="worker processes of the service to measure with")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
@@ -45,7 +50,7 @@ def main() -> None:
     from api.app import build_service
     from api.settings import Settings
     from generate_archive import generate
-    from serve import served
+    from serve import rss_mb, served
     from review import clock
     from review.readers import load_briefs
     from review.records import parse_record
@@ -69,27 +74,40 @@ def main() -> None:
     service.engine.dispose()
     del service, briefs
 
-    with served(env, args.port) as (base, _, ready):
-        print(f"server ready in {ready:.0f} s (loads the model and indexes the archive)")
-        token = httpx.post(f"{base}/api/v1/auth/token",
-                           data={"username": "bench", "password": "bench-password"}).json()["access_token"]
-        drafts = [{"title": b.title, "body": b.body} for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")]
-        headers = {"Authorization": f"Bearer {token}"}
-        measure(base, headers, drafts, args.requests, 1, {"archive": args.n, "recent": 0})
+    drafts = [{"title": b.title, "body": b.body} for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")]
+    with served(env, args.port) as (base, server, ready):
+        print(json.dumps({"archive": args.n, "workers": 1, "ready_s": round(ready, 1),
+                          "rss_mb": round(rss_mb(server.pid))}), flush=True)
+        headers = _login(base)
+        measure(base, headers, drafts, args.requests, 1, {"archive": args.n, "recent": 0, "workers": 1})
 
-        recent = list(generate(args.recent, seed=11))
-        now = clock.now()
-        for k, record in enumerate(recent):  # spread over the last 7 days, oldest first
-            record["id"] = f"recent-{k}"
-            record["submitted_at"] = (now - timedelta(days=7) + timedelta(days=7) * (k + 0.5) / len(recent)).isoformat()
-            record.pop("event_at", None)
-        service = build_service(settings)
-        service.import_briefs([parse_record(r) for r in recent])
-        service.engine.dispose()
-        del service
-        print(f"{args.recent} briefs of the last 7 days imported", file=sys.stderr)
-        for clients in [int(c) for c in args.clients.split(",")]:
-            measure(base, headers, drafts, args.requests, clients, {"archive": args.n, "recent": args.recent})
+    recent = list(generate(args.recent, seed=11))
+    now = clock.now()
+    for k, record in enumerate(recent):  # spread over the last 7 days, oldest first
+        record["id"] = f"recent-{k}"
+        record["submitted_at"] = (now - timedelta(days=7) + timedelta(days=7) * (k + 0.5) / len(recent)).isoformat()
+        record.pop("event_at", None)
+    service = build_service(settings)
+    service.import_briefs([parse_record(r) for r in recent])
+    service.engine.dispose()
+    del service
+    print(f"{args.recent} briefs of the last 7 days imported", file=sys.stderr)
+    for workers in [int(w) for w in args.workers.split(",")]:
+        with served(env, args.port, workers=workers) as (base, server, ready):
+            print(json.dumps({"archive": args.n + args.recent, "workers": workers, "ready_s": round(ready, 1),
+                              "rss_mb": round(rss_mb(server.pid))}), flush=True)
+            headers = _login(base)
+            for clients in [int(c) for c in args.clients.split(",")]:
+                measure(base, headers, drafts, args.requests, clients,
+                        {"archive": args.n, "recent": args.recent, "workers": workers})
+
+
+def _login(base: str) -> dict:
+    import httpx
+
+    token = httpx.post(f"{base}/api/v1/auth/token",
+                       data={"username": "bench", "password": "bench-password"}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def measure(base: str, headers: dict, drafts: list[dict], requests: int, clients: int, label: dict) -> None:

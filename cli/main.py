@@ -552,18 +552,43 @@ DEMO_USERS = (("editor", "editor", None), ("admin", "admin", None), ("officer", 
 @user_errors
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
           port: int = typer.Option(8000, "--port", help="端口"),
-          demo: bool = typer.Option(False, "--demo", help="空数据库时导入示例信息并创建演示账号")):
+          demo: bool = typer.Option(False, "--demo", help="空数据库时导入示例信息并创建演示账号"),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="服务进程数(默认 1;多个进程共用数据库和模型库,见 docs/operators.md)")):
     """启动服务(数据库取自 BRIEFS_DATABASE_URL,默认 var/briefs.db)。"""
     import uvicorn
 
     from api.app import create_app
+    from api.learning import learning_loop
+    from api.settings import get_settings, secret_key
+    from storage.db import make_engine, upgrade
 
-    service = _service(with_model=True)
-    if demo:
-        seed_demo(service)
+    if workers > 1 and get_settings().dup_index is not None:
+        raise BriefError("持久化雷同索引(BRIEFS_DUP_INDEX)同一时间只能由一个进程打开,多进程服务请去掉该设置"
+                         "(各进程从数据库建立并同步索引),或用 --workers 1", code="invalid_option")
+    settings = get_settings()
+    if workers == 1 or demo:
+        service = _service(with_model=True)
+        if demo:
+            seed_demo(service)
+    else:  # the workers build their services; here only the database's schema and the signing key
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        engine.dispose()
+        secret_key(settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     err.print(f"在浏览器中打开 http://{shown}:{port}/ 用上面的账号登录;接口文档:http://{shown}:{port}/docs")
-    uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own service from the same settings (database, model
+    # registry, configuration); this one only prepared the database (and the demo data).
+    if demo:
+        learning_loop(service).stop()
+        service.close()
+        service.engine.dispose()
+    err.print(f"以 {workers} 个进程运行")
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
 
 
 def seed_demo(service) -> None:
