@@ -19,14 +19,6 @@ CATEGORY_NAMES_ZH = {
 ADOPTION_LEVELS: tuple[str, ...] = ("none", "county", "city", "province", "central")
 INSTRUCTION_LEVELS: tuple[str, ...] = ("none", "county", "city", "province")
 LEVEL_NAMES_ZH = {"none": "未采用", "county": "县级", "city": "市级", "province": "省级", "central": "中央"}
-FLAG_NAMES_ZH = {
-    "title_missing": "缺少标题", "title_too_long": "标题过长", "title_mismatch": "文题不符", "body_missing": "缺少正文",
-    "too_short": "篇幅过短", "too_long": "篇幅过长", "stale": "时效性差", "no_event_time": "未写明时间",
-    "late_urgent": "紧急信息迟报", "duplicate": "疑似重复", "routine_news": "一般动态", "no_analysis": "缺少分析",
-    "vague_figures": "缺少数据", "exaggeration": "表述夸大", "classified": "涉密提示",
-    "name_title": "姓名职务有误", "formulation": "提法不规范", "number_format": "数字用法不规范",
-    "punctuation": "标点有误", "wrong_word": "错别字",
-}
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,19 @@ def _thaw(value: Any) -> Any:
     return value
 
 
+# Tables whose keys are not all in review/defaults.toml: the checks' codes (their users check them).
+OPEN_TABLES = {"priority.flag_penalty"}
+
+
 def _merge(base: dict, override: Mapping[str, Any], path: str) -> dict:
     out = copy.deepcopy(base)
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
+        if key not in base and path in OPEN_TABLES:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"配置项 {where} 应为非负数")
+            out[key] = value
+            continue
         if key not in base:
             raise ConfigError(f"配置项 {where} 不存在,请检查拼写(可用项见 review/defaults.toml)")
         current = base[key]

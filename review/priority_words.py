@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from review.brief import CATEGORY_NAMES_ZH, FLAG_NAMES_ZH
+from review.brief import CATEGORY_NAMES_ZH
+from review.checks import flag_names_zh, flag_penalties
 from review.config import ReviewConfig
 
 VERDICTS = ("优先", "一般", "靠后")
@@ -59,11 +60,11 @@ def describe_priority(review: Mapping, config: ReviewConfig, *, figures: int | N
         reasons.append({"sign": "+", "text": "新近发生"})
     elif fresh <= float(desk["reason_low"]):
         reasons.append({"sign": "-", "text": "事件已过时效"})
-    penalties = prio["flag_penalty"]
+    penalties = flag_penalties(prio["flag_penalty"])
     worst = sorted((c for c in dict.fromkeys(codes) if c in penalties and penalties[c] > 0 and c != "vague_figures"),
                    key=lambda c: -penalties[c])
     if "quality" in components and share("quality") <= float(desk["reason_high"]):
-        reasons += [{"sign": "-", "text": FLAG_NAMES_ZH.get(c, c)} for c in worst[:2]]
+        reasons += [{"sign": "-", "text": flag_names_zh().get(c, c)} for c in worst[:2]]
     priority = float(review.get("priority", 0.0))
     verdict = ("优先" if priority >= float(desk["priority_high"])
                else "靠后" if priority < float(desk["priority_low"]) else "一般")

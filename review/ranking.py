@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 
 from review.analysis import TextAnalysis
 from review.brief import CATEGORIES, Brief
+from review.checks import flag_penalties
 from review.config import ReviewConfig
 from review.result import Flag
 
@@ -39,7 +40,8 @@ def priority_components(brief: Brief, analysis: TextAnalysis, probs: Sequence[fl
     cfg = config.section("priority")
     weights = cfg["weights"]
     value = sum(p * cfg["category_value"][c] for p, c in zip(probs, CATEGORIES))
-    penalty = sum(cfg["flag_penalty"].get(code, 0.0) for code in {f.code for f in flags})
+    penalties = flag_penalties(cfg["flag_penalty"])
+    penalty = sum(penalties.get(code, 0.0) for code in {f.code for f in flags})
     raw = {
         "adoption": min(1.0, expected / float(cfg["points_scale"])),
         "category": value,

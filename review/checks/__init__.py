@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Mapping
 
 from review.checks.base import REGISTRY, Check, CheckContext, register
+from review.errors import ConfigError
 
-__all__ = ["Check", "CheckContext", "REGISTRY", "load_checks", "register", "run_checks"]
+__all__ = ["Check", "CheckContext", "REGISTRY", "flag_names_zh", "flag_penalties", "load_checks", "register",
+           "run_checks"]
 
 
 _LOADED: list[Check] = []
@@ -21,6 +24,28 @@ def load_checks() -> list[Check]:
                 importlib.import_module(f"{__name__}.{info.name}")
         _LOADED[:] = [REGISTRY[code] for code in sorted(REGISTRY)]
     return list(_LOADED)
+
+
+def flag_names_zh() -> dict[str, str]:
+    """Every flag code the checks emit and its Chinese name, as each check declares it."""
+    names: dict[str, str] = {}
+    for check in load_checks():
+        names[check.code] = check.name_zh
+        names.update(check.other_codes)
+    return names
+
+
+def flag_penalties(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Each flag code's queue penalty: the check's own, or the configuration's override
+    (`[priority] flag_penalty`); an override naming no flag code is refused in words."""
+    penalties = {code: 0.0 for code in flag_names_zh()}
+    penalties.update({check.code: float(check.penalty) for check in load_checks()})
+    for code, value in (overrides or {}).items():
+        if code not in penalties:
+            raise ConfigError(f"配置项 priority.flag_penalty.{code} 不是任何检查的代码"
+                              f"(可用:{'、'.join(sorted(penalties))})")
+        penalties[code] = float(value)
+    return penalties
 
 
 def run_checks(brief, context: CheckContext, checks: list[Check] | None = None) -> list:

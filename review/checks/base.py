@@ -1,9 +1,12 @@
 """The check interface and registry.
 
-A check declares a stable `code`, its `severity`, a description, the configuration keys
-it reads, and `check(brief, context) -> list[Flag]`. Every module of this package is
-imported by `load_checks()`, and each registers its check with `@register`: adding a
-check means adding one file.
+A check declares a stable `code`, its `severity`, its Chinese name (`name_zh`, what pages,
+the terminal report and the queue's reasons call it), its queue `penalty` (subtracted from
+the quality component of the priority; `[priority] flag_penalty` of the configuration
+overrides it per code), a description, the configuration keys it reads, and
+`check(brief, context) -> list[Flag]`. Every module of this package is imported by
+`load_checks()`, and each registers its check with `@register`: adding a check means
+adding one file.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ class Check:
 
     code: ClassVar[str]
     severity: ClassVar[str]
+    name_zh: ClassVar[str]
+    penalty: ClassVar[float] = 0.0
+    # Further codes the check may emit (code: Chinese name); their penalty is 0.
+    other_codes: ClassVar[Mapping[str, str]] = {}
     description: ClassVar[str]
     thresholds: ClassVar[tuple[str, ...]] = ()
 
@@ -57,5 +64,7 @@ def register(cls: type[Check]) -> type[Check]:
     """Class decorator: add one instance of the check to `REGISTRY` under its code."""
     if cls.code in REGISTRY:
         raise ValueError(f"duplicate check code {cls.code}")
+    if not getattr(cls, "name_zh", "") or not 0 <= cls.penalty <= 1:
+        raise ValueError(f"check {cls.code} must declare name_zh and a penalty between 0 and 1")
     REGISTRY[cls.code] = cls()
     return cls

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class BodyMissing(Check):
     code = "body_missing"
     severity = "warning"
+    name_zh = "缺少正文"
+    penalty = 0.3
     description = "只有标题,没有正文"
 
     def check(self, brief, context):

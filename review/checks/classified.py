@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class Classified(Check):
     code = "classified"
     severity = "error"
+    name_zh = "涉密提示"
+    penalty = 0.0
     description = "含有涉密或不宜公开内容的标记"
 
     def check(self, brief, context):

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class Duplicate(Check):
     code = "duplicate"
     severity = "warning"
+    name_zh = "疑似重复"
+    penalty = 0.6
     description = "与此前报送的信息高度相似(重复报送、多单位同报或改头换面照抄)"
     thresholds = ("duplicates.threshold",)
 

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class Exaggeration(Check):
     code = "exaggeration"
     severity = "info"
+    name_zh = "表述夸大"
+    penalty = 0.1
     description = "使用了夸大、绝对化的表述"
 
     def check(self, brief, context):

@@ -9,6 +9,8 @@ from review.result import Flag
 class Formulation(Check):
     code = "formulation"
     severity = "warning"
+    name_zh = "提法不规范"
+    penalty = 0.1
     description = "提法不规范：政治、政策固定提法和文件、会议名称(提法表见 review/resources/proofreading/formulations.tsv)"
     thresholds = ("proofreading.extra_formulations",)
 

@@ -16,6 +16,8 @@ def _duration(minutes: float) -> str:
 class LateUrgent(Check):
     code = "late_urgent"
     severity = "error"
+    name_zh = "紧急信息迟报"
+    penalty = 0.0
     description = "紧急突发事件超过其等级的书面报送时限(按伤亡人数等估计等级,一般事件默认事发后 2 小时)才报送"
     thresholds = ("freshness.urgent_deadline_hours", "urgent_tiers.tiers")
 

@@ -37,6 +37,8 @@ def _unit_fits(role: Role, text: str, title_start: int) -> bool:
 class NameTitle(Check):
     code = "name_title"
     severity = "error"
+    name_zh = "姓名职务有误"
+    penalty = 0.1
     description = "领导姓名、职务与任职名单(proofreading.leaders / roster_file)在信息日期不符"
     thresholds = ("proofreading.leaders", "proofreading.roster_file", "proofreading.titles")
 

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class NoAnalysis(Check):
     code = "no_analysis"
     severity = "warning"
+    name_zh = "缺少分析"
+    penalty = 0.2
     description = "反映问题但没有原因、范围或数据"
 
     def check(self, brief, context):

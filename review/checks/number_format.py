@@ -44,6 +44,8 @@ def _hundred_year(yy: int, today: date) -> int | None:
 class NumberFormat(Check):
     code = "number_format"
     severity = "warning"
+    name_zh = "数字用法不规范"
+    penalty = 0.05
     description = "数字用法不规范(GB/T 15835-2011)：年份夹用阿拉伯数字 0、年份简写、汉字与阿拉伯数字混用、范围号、固定用语中的数字"
 
     def check(self, brief, context):

@@ -59,6 +59,8 @@ def _chinese(ch: str) -> bool:
 class Punctuation(Check):
     code = "punctuation"
     severity = "warning"
+    name_zh = "标点有误"
+    penalty = 0.05
     description = "标点有误(GB/T 15834-2011)：中文里用了半角标点、引号括号书名号不配对、标点重复"
 
     def check(self, brief, context):

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class RoutineNews(Check):
     code = "routine_news"
     severity = "warning"
+    name_zh = "一般动态"
+    penalty = 0.3
     description = "会议、活动、检查类一般动态,没有成效、问题或建议"
     thresholds = ("routine_news.min_routine_probability",)
 

@@ -13,6 +13,9 @@ def _fmt_age(days: float) -> str:
 class Stale(Check):
     code = "stale"
     severity = "warning"
+    name_zh = "时效性差"
+    penalty = 0.3
+    other_codes = {"no_event_time": "未写明时间"}
     description = "信息反映的事件距报送时间过久(超出时效窗口);正文未写时间时给出提示(no_event_time)"
     thresholds = ("freshness.window_days", "freshness.lead_sentences")
 

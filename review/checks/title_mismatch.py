@@ -26,6 +26,8 @@ def title_overlap(title: str, body: str) -> tuple[float, float] | None:
 class TitleMismatch(Check):
     code = "title_mismatch"
     severity = "warning"
+    name_zh = "文题不符"
+    penalty = 0.15
     description = "标题与正文内容不一致"
     thresholds = ("title.max_bigram_overlap", "title.max_char_overlap", "title.min_char_overlap", "title.min_chars")
 

@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class TitleMissing(Check):
     code = "title_missing"
     severity = "warning"
+    name_zh = "缺少标题"
+    penalty = 0.1
     description = "信息没有标题"
 
     def check(self, brief, context):

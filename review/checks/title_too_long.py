@@ -7,6 +7,8 @@ from review.checks.base import Check, register
 class TitleTooLong(Check):
     code = "title_too_long"
     severity = "warning"
+    name_zh = "标题过长"
+    penalty = 0.0
     description = "标题超过配置的字数上限"
     thresholds = ("length.title_max",)
 

@@ -8,6 +8,8 @@ from review.checks.base import Check, register
 class TooLong(Check):
     code = "too_long"
     severity = "warning"
+    name_zh = "篇幅过长"
+    penalty = 0.1
     description = "正文字数超过该类信息的上限"
     thresholds = ("length.body_max",)
 

@@ -8,6 +8,8 @@ from review.checks.base import Check, register
 class TooShort(Check):
     code = "too_short"
     severity = "warning"
+    name_zh = "篇幅过短"
+    penalty = 0.15
     description = "正文字数少于该类信息的下限"
     thresholds = ("length.body_min",)
 

@@ -8,6 +8,8 @@ from review.checks.base import Check, register
 class VagueFigures(Check):
     code = "vague_figures"
     severity = "info"
+    name_zh = "缺少数据"
+    penalty = 0.15
     description = "缺少具体数字(该类信息通常需要数据支撑)"
     thresholds = ("figures.expected_in", "figures.min_count", "figures.min_body_chars")
 

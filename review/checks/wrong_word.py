@@ -9,6 +9,8 @@ from review.result import Flag
 class WrongWord(Check):
     code = "wrong_word"
     severity = "warning"
+    name_zh = "错别字"
+    penalty = 0.05
     description = "错别字：公文常见错字错词(词表见 review/resources/proofreading/wrong_words.tsv)"
     thresholds = ("proofreading.extra_wrong_words", "proofreading.other_style")
 

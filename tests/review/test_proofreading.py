@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from review.brief import SHANGHAI, Brief
+from review.checks import flag_penalties
 from review.config import load_config
 from review.errors import ConfigError
 from review.proofread import apply_fixes, proofread
@@ -151,7 +152,7 @@ def test_fixes_apply_from_the_end_across_title_and_body_and_skip_uncertain_ones(
 
 
 def test_proofreading_flags_count_into_priority_with_small_penalties():
-    penalties = CONFIG.section("priority")["flag_penalty"]
+    penalties = flag_penalties(CONFIG.section("priority")["flag_penalty"])
     for code in ("name_title", "formulation", "number_format", "punctuation", "wrong_word"):
         assert 0 < penalties[code] <= 0.1
 
