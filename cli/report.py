@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, FLAG_NAMES_ZH as FLAG_NAMES, LEVEL_NAMES_ZH, Brief
+from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, LEVEL_NAMES_ZH, Brief
+from review.checks import flag_names_zh
 from api.formats import format_points
 from review.proofread import apply_fixes
 from review.ranking import explain
@@ -62,7 +63,7 @@ def print_check(console: Console, brief: Brief, review: Review) -> None:
             style, label = SEVERITY_STYLE[flag.severity]
             line = Text(f"{n}. ")
             line.append(f" {label} ", style=style)
-            line.append(f" {FLAG_NAMES.get(flag.code, flag.code)}[{flag.code}] ")
+            line.append(f" {flag_names_zh().get(flag.code, flag.code)}[{flag.code}] ")
             line.append(flag.message)
             if flag.evidence:
                 line.append(f"(依据:{flag.evidence})", style="dim")
@@ -97,7 +98,7 @@ def write_fixed(console: Console, err: Console, brief: Brief, review: Review, pa
 def print_summary(console: Console, summary) -> None:
     """End-of-run summary of a batch."""
     cats = "、".join(f"{CATEGORY_NAMES_ZH[c]} {summary.categories[c]}" for c in CATEGORIES if summary.categories[c])
-    flags = "、".join(f"{FLAG_NAMES.get(c, c)} {n}" for c, n in summary.flags.most_common())
+    flags = "、".join(f"{flag_names_zh().get(c, c)} {n}" for c, n in summary.flags.most_common())
     console.print(f"共 {summary.total} 条:评分 {summary.scored} 条,错误 {summary.errors} 条;"
                   f"耗时 {summary.seconds:.1f} 秒({summary.rate:.0f} 条/秒)", highlight=False)
     if cats:
@@ -120,7 +121,7 @@ def print_queue(console: Console, reviews, briefs_by_id: dict, *, total: int) ->
         brief = briefs_by_id[r.id]
         title = brief.title or brief.body[:20]
         cat = CATEGORY_NAMES_ZH[r.category] + ("·急" if r.urgent else "")
-        flags = "、".join(FLAG_NAMES.get(f.code, f.code) for f in r.flags if f.severity != "info")
+        flags = "、".join(flag_names_zh().get(f.code, f.code) for f in r.flags if f.severity != "info")
         table.add_row(str(rank), r.id, brief.unit, title[:30], cat, f"{r.priority:.2f}",
                       f"{r.adoption.probability:.0%}", explain(r.priority_reasons), flags)
     console.print(table)
