@@ -22,7 +22,7 @@ from api.errors import ServiceError
 from api.export import DOCX, XLSX, export_response
 from api.learning import learning_loop, serving_models
 from api.limits import BodyLimit, BodyTooLarge
-from api.pages import LoginRequired, error_page, is_page
+from api.pages.base import LoginRequired, error_page, is_page
 from api.pages import router as pages_router
 from api.responses import (AuditPageOut, BriefOut, BriefPageOut, BulkOut, ChainOut, CheckOut, ClusterAdoptedOut,
                            ClusterOut, FollowupOut, HealthOut, QueuePageOut, RosterOut, SettingOut, SettingsChangedOut,

@@ -1,7 +1,7 @@
 """The editor's desk: taking a decision back (撤销), bulk 不采用, and searching briefs.
 
 Called by `ReviewService` (which owns the database and the configuration); every write
-takes the brief's row lock (storage.db.write_lock) like a decision does, so a brief's
+takes the brief's row lock (storage.queries.lock_brief) like a decision does, so a brief's
 status stays what its recorded history gives (review.history.replay_status).
 """
 
@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from api.errors import Conflict, Forbidden, NotFound, ServiceError
 from review import clock
 from review.history import effective_decisions, replay_status
-from storage.db import transaction, write_lock
+from storage.db import transaction
+from storage.queries import lock_brief
 from storage.tables import AuditEntry, BriefRow, BriefVersion, Decision, ReviewRow, Unit, User
 
 OPEN_STATUSES = ("submitted", "resubmitted")
@@ -41,8 +42,7 @@ def undo_decision(service, caller, brief_id: str, decision_id: int, *, idempoten
     minutes = float(service.config.section("desk")["undo_minutes"])
     try:
         with transaction(service.sessions) as session:
-            write_lock(session)
-            row = session.get(BriefRow, brief_id, with_for_update=True, populate_existing=True)
+            row = lock_brief(session, brief_id)
             if row is None or (caller.role == "officer" and row.unit_id != caller.unit_id):
                 raise NotFound("信息不存在", code="not_found")
             decisions = session.scalars(select(Decision).where(Decision.brief_id == brief_id)
@@ -120,8 +120,7 @@ def bulk_reject(service, caller, brief_ids: list[str], text: str) -> dict:
     for brief_id in ids:
         try:
             with transaction(service.sessions) as session:
-                write_lock(session)
-                row = session.get(BriefRow, brief_id, with_for_update=True, populate_existing=True)
+                row = lock_brief(session, brief_id)
                 if row is None:
                     raise NotFound("信息不存在", code="not_found")
                 if row.status not in OPEN_STATUSES:

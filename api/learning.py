@@ -22,10 +22,9 @@ import numpy as np
 from sqlalchemy import func, select
 
 from api.errors import Conflict, Forbidden, NotFound, ServiceError
-from api.services import OPEN_STATUSES, Caller, ReviewService, _as_brief, _latest_versions, _summary
+from api.services import OPEN_STATUSES, Caller, ReviewService
+from api.services.rows import summary
 from api.settings import ROOT, Settings
-from storage.db import transaction
-from storage.tables import AuditEntry, BriefRow, Decision
 from models import load_model
 from models.bundle import default_model_dir
 from models.registry import ChampionHolder, ModelRegistry, StaticHolder
@@ -34,6 +33,9 @@ from review.brief import CATEGORIES
 from review.engine import columns
 from review.errors import BriefError, ModelError
 from review.readers import load_briefs
+from storage.db import transaction
+from storage.queries import as_brief, latest_versions
+from storage.tables import AuditEntry, BriefRow, Decision
 from training.retrain import retrain, retrain_due
 from training.snapshot import build_snapshot
 
@@ -348,11 +350,11 @@ class LearningLoop:
             raise Forbidden("只有编辑可以查看待确认类别的信息", code="forbidden")
         model = self.service.model
         with self.service.sessions() as session:
-            pairs = _latest_versions(session, BriefRow.status.in_(OPEN_STATUSES))
+            pairs = latest_versions(session, BriefRow.status.in_(OPEN_STATUSES))
             pairs.sort(key=lambda p: p[0].submitted_at, reverse=True)
             pairs = pairs[:scan]
-            items = [_summary(row, version) for row, version in pairs]
-            briefs = [_as_brief(row, version) for row, version in pairs]
+            items = [summary(row, version) for row, version in pairs]
+            briefs = [as_brief(row, version) for row, version in pairs]
         if not briefs:
             return {"model_version": model.version, "total_open": 0, "items": []}
         probs, _ = model.predict_proba(columns(briefs))

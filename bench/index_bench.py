@@ -54,7 +54,7 @@ def read_briefs(path: Path, limit: int | None = None):
 
 def brute_force_pairs(briefs, shingle_size: int, min_chars: int) -> set[tuple[int, int]]:
     """(earlier, later) pairs whose exact 5-gram Jaccard is at least THRESHOLD, by comparing all pairs."""
-    from review.duplicates import normalise
+    from review.shingles import normalise
 
     vocab: dict[str, int] = {}
     rows, cols = [], []

@@ -20,8 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from review.brief import Brief
+from review.checks import proofread
 from review.config import load_config
-from review.proofread import CODES, proofread
+from review.proofread import CODES
 
 DATA = Path(__file__).with_name("data")
 DAY = datetime(2025, 6, 15, 10, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ Prints figures; asserts nothing about time.
 2. jieba.lcut over every brief's title + body (dictionary loaded before timing), pinned
    to one core.
 3. The scoring engine in process on the same core: classifier, every check, adoption,
-   priority and the duplicate search against the growing archive (`review.stream`).
+   priority and the duplicate search against the growing archive (`batch.pipeline`).
 4. `briefs score --workers W` as a real command (a subprocess, all cores), end to end:
    start-up, model load, reading, scoring, writing JSONL; and the scoring time the command
    reports itself (without the two seconds or so of start-up and model load).
@@ -52,7 +52,7 @@ def main() -> None:
     from generate_archive import generate
     from models import load_model
     from review.config import default_config
-    from review.stream import score_stream
+    from batch.pipeline import score_stream
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     archive = workdir / "archive.jsonl"

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from api.formats import format_points
 from review.brief import CATEGORIES, CATEGORY_NAMES_ZH, LEVEL_NAMES_ZH, Brief
 from review.checks import flag_names_zh
-from api.formats import format_points
 from review.proofread import apply_fixes
 from review.ranking import explain
 from review.result import Review

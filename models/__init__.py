@@ -4,6 +4,7 @@ All are scikit-learn estimators; `BriefModel` bundles them and saves to a direct
 skops files plus `meta.json`, never pickle.
 """
 
-from models.bundle import BriefModel, load_model
+from models.bundle import BriefModel
+from models.resolve import load_model
 
 __all__ = ["BriefModel", "load_model"]

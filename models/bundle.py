@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from models.explain import category_evidence
 from models.store import file_sha256, load_estimator, save_estimator
 from review.brief import CATEGORIES
 from review.errors import ModelError
@@ -111,8 +112,6 @@ class BriefModel:
 
     def category_evidence(self, title: str, body: str, category: str) -> list[dict]:
         """The phrases that pushed the TF-IDF classifier to `category` (models.explain)."""
-        from models.explain import category_evidence
-
         return category_evidence(self, title, body, category)
 
     def embed(self, briefs) -> sp.csr_matrix:
@@ -239,20 +238,6 @@ def _save_transformer(transformer, path: Path) -> dict[str, str]:
     shutil.rmtree(folder, ignore_errors=True)
     staging.replace(folder)
     return {f"{TRANSFORMER_DIR}/{name}": file_sha256(folder / name) for name in names}
-
-
-def load_model(path: str | os.PathLike | None = None) -> BriefModel:
-    """The model at `path`, else $BRIEFS_MODEL_DIR, else the registry's champion, else the
-    default model prepared at set-up."""
-    if path is None and not os.environ.get(MODEL_DIR_ENV):
-        from models.registry import ModelRegistry
-
-        registry = ModelRegistry()
-        if registry.champion() is not None:
-            return registry.load_champion()
-    if path is None:
-        path = os.environ.get(MODEL_DIR_ENV) or default_model_dir()
-    return BriefModel.load(path)
 
 
 def default_model_dir() -> Path:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,241 +29,10 @@ import numpy as np
 
 from review import clock
 from review.errors import ConfigError
+from review.index_files import Blobs, Column, damaged, write_atomic
 from review.result import DuplicateMatch
-
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:街道|社区|省|市|县|区|镇|乡|村)")
-_NUMBER = re.compile(r"(?=[0-9０-９〇零一二两三四五六七八九十百千万亿])"  # (a first-character guard: faster)
-                     r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两三四五六七八九十百千万亿]{2,})")
-_KEEP = re.compile(r"[^\W_]+")  # letters and digits: what is left when spaces, punctuation and _ go
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-_SUFFIX = re.compile(r"(?=街道|社区|[省市县区镇乡村])")
-
-
-def mask_places(text: str) -> str:
-    """`_PLACE.sub("〇", text)`, found from the suffixes (the lazy regex tries every character).
-
-    The regex's leftmost match ends at the first suffix after the scan position that has
-    one to four Chinese characters right before it, and starts as far left as those allow.
-    """
-    out, pos = [], 0
-    for m in _SUFFIX.finditer(text):
-        suffix = m.start()
-        if suffix <= pos:  # inside the last match, or no room for a name before it
-            continue
-        start, lowest = suffix, max(pos, suffix - 4)
-        while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
-            start -= 1
-        if start == suffix:
-            continue
-        out.append(text[pos:start])
-        out.append("〇")
-        pos = suffix + (2 if text.startswith(("街道", "社区"), suffix) else 1)
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def normalise(text: str) -> str:
-    """The text as compared: names and figures masked, punctuation and spaces removed."""
-    return "".join(_KEEP.findall(_NUMBER.sub("0", mask_places(text))))
-
-
-_KEEP_BMP: np.ndarray | None = None
-
-
-def normalised_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The code points of `normalise(t)` for every text, concatenated (uint32), and each one's length.
-
-    Punctuation and spaces are dropped with a table of the characters `_KEEP` keeps, over
-    all texts at once, instead of a `findall` and a join per text.
-    """
-    global _KEEP_BMP
-    if _KEEP_BMP is None:
-        table = np.zeros(0x10000, dtype=bool)
-        for m in _KEEP.finditer("".join(map(chr, range(0x10000)))):
-            table[m.start():m.end()] = True
-        _KEEP_BMP = table
-    masked = [_NUMBER.sub("0", mask_places(t)) for t in texts]
-    # "surrogatepass": a lone surrogate (JSON allows "\ud800") is a code point to drop, not an error.
-    codes = np.frombuffer("".join(masked).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    keep = _KEEP_BMP[np.minimum(codes, 0xFFFF)]
-    for i in np.flatnonzero(codes > 0xFFFF).tolist():  # outside the BMP: rare, asked one by one
-        keep[i] = _KEEP.fullmatch(chr(int(codes[i]))) is not None
-    ends = np.cumsum([len(t) for t in masked], dtype=np.int64)
-    kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-    lengths = np.diff(np.concatenate([[0], kept[ends]]))
-    return codes[keep], lengths
-
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of a 1-D array (`np.unique`'s result; a sort is faster than its hashing here)."""
-    values = np.sort(values)
-    if len(values) > 1:
-        values = values[np.concatenate([[True], values[1:] != values[:-1]])]
-    return values
-
-
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
-    if not len(a) or not len(b):
-        return 0.0
-    both = np.concatenate((a, b))
-    both.sort(kind="stable")  # two sorted runs: one linear merge
-    inter = int(np.count_nonzero(both[1:] == both[:-1]))  # a value in both sets is there twice
-    return inter / (len(a) + len(b) - inter)
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What the index needs of one text: its shingle set, LSH band keys and b-bit MinHash values.
-
-    Computing it is the costly part of indexing and querying, and it is pure: batch
-    scoring computes fingerprints in worker processes and keeps only the look-ups in order.
-    """
-
-    shingles: np.ndarray  # sorted distinct uint32 hashes of the normalised character n-grams
-    bands: np.ndarray     # one uint32 key per LSH band
-    bits: np.ndarray      # uint8: the low 8 bits of the first `bands` MinHash values
-
-
-class _Column:
-    """A growable array of fixed-width rows, in memory, optionally mirrored to an append-only file."""
-
-    def __init__(self, dtype, width: int = 0, file: Path | None = None, count: int = 0, keep: bool = True) -> None:
-        self.dtype = np.dtype(dtype)
-        self.width = width
-        self.keep = keep
-        self.data = np.empty((1024, width) if width else (1024,), dtype=self.dtype)
-        self.n = 0
-        self._fd = None
-        self._pending: list[bytes] = []
-        if file is not None:
-            row = self.dtype.itemsize * max(width, 1)
-            self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
-            if os.fstat(self._fd).st_size < count * row:
-                raise _damaged(file.parent)
-            # Anything written after the last commit was never acknowledged: drop it.
-            os.ftruncate(self._fd, count * row)
-            os.lseek(self._fd, 0, os.SEEK_END)
-
-    def read_all(self, count: int) -> np.ndarray:
-        """The `count` rows stored in the file."""
-        raw = os.pread(self._fd, count * self.dtype.itemsize * max(self.width, 1), 0)
-        arr = np.frombuffer(raw, dtype=self.dtype)
-        return arr.reshape(-1, self.width) if self.width else arr
-
-    def extend(self, rows: np.ndarray, *, write: bool = True) -> None:
-        rows = np.asarray(rows, dtype=self.dtype)
-        if write and self._fd is not None:
-            self._pending.append(np.ascontiguousarray(rows).tobytes())
-            if len(self._pending) >= 4096:
-                self.flush()
-        if not self.keep:
-            self.n += len(rows)
-            return
-        need = self.n + len(rows)
-        if need > len(self.data):
-            bigger = np.empty((max(need, len(self.data) * 3 // 2),) + self.data.shape[1:], dtype=self.dtype)
-            bigger[:self.n] = self.data[:self.n]
-            self.data = bigger
-        self.data[self.n:need] = rows
-        self.n = need
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.data[:self.n]
-
-    def flush(self) -> None:
-        """Write the rows added since the last flush (appends are batched: one write, not one per brief)."""
-        if self._pending:
-            os.write(self._fd, b"".join(self._pending))
-            self._pending.clear()
-
-    def sync(self) -> None:
-        if self._fd is not None:
-            self.flush()
-            os.fsync(self._fd)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-class _Blobs:
-    """Byte strings (ids, shingle sets) by ordinal: kept in memory, or in an append-only file.
-
-    On disk only the end offsets stay in memory; a blob is read back with one `pread`.
-    """
-
-    def __init__(self, file: Path | None = None, count: int = 0) -> None:
-        self.ends = _Column(np.uint64, file=file.with_suffix(".ends") if file else None, count=count)
-        if file is not None and count:
-            self.ends.extend(self.ends.read_all(count), write=False)
-        self._chunks: list[bytes] | None = [] if file is None else None
-        self._fd = None
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
-        if file is not None:
-            size = int(self.ends.view[-1]) if count else 0
-            self._fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
-            if os.fstat(self._fd).st_size < size:
-                raise _damaged(file.parent)
-            os.ftruncate(self._fd, size)
-            os.lseek(self._fd, 0, os.SEEK_END)
-
-    def append(self, blob: bytes) -> None:
-        end = (int(self.ends.data[self.ends.n - 1]) if self.ends.n else 0) + len(blob)
-        if self._chunks is not None:
-            self._chunks.append(blob)
-        else:
-            self._pending.append(blob)
-            self._pending_bytes += len(blob)
-            if len(self._pending) >= 4096:
-                self.flush()
-        self.ends.extend(np.array([end], dtype=np.uint64))
-
-    def all(self) -> list[bytes]:
-        """Every blob, in order (from the file in one read)."""
-        if self._chunks is not None:
-            return list(self._chunks)
-        self.flush()
-        ends = self.ends.view.tolist()
-        data = os.pread(self._fd, ends[-1], 0) if ends else b""
-        return [data[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-
-    def get(self, i: int) -> bytes:
-        if self._chunks is not None:
-            return self._chunks[i]
-        start = int(self.ends.data[i - 1]) if i else 0
-        stop = int(self.ends.data[i])
-        written = stop - (int(self.ends.data[self.ends.n - 1]) - self._pending_bytes) if self.ends.n else 0
-        if written > 0:  # still in the write buffer
-            self.flush()
-        return os.pread(self._fd, stop - start, start)
-
-    def flush(self) -> None:
-        if self._pending:
-            os.write(self._fd, b"".join(self._pending))
-            self._pending.clear()
-            self._pending_bytes = 0
-
-    def sync(self) -> None:
-        if self._fd is not None:
-            self.flush()
-            os.fsync(self._fd)
-        self.ends.sync()
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self.ends.close()
-
-
-def _damaged(path: Path) -> ConfigError:
-    return ConfigError(f"查重索引 {path} 已损坏(文件不完整),请删除该目录后重建", code="index_corrupt")
+from review.same_event import add_same_event
+from review.shingles import MIX, Fingerprint, distinct, jaccard, normalised_codes
 
 
 class DuplicateIndex:
@@ -330,13 +97,13 @@ class DuplicateIndex:
                 count = int(meta["count"])
                 self.checkpoint = dict(meta.get("checkpoint") or {})
         p = self.path
-        self._times = _Column(np.float64, file=p / "times.f64" if p else None, count=count)
-        self._units = _Column(np.uint32, file=p / "units.u32" if p else None, count=count)
-        self._bits = _Column(np.uint8, width=num_perm, file=p / "bits.u8" if p else None, count=count)
+        self._times = Column(np.float64, file=p / "times.f64" if p else None, count=count)
+        self._units = Column(np.uint32, file=p / "units.u32" if p else None, count=count)
+        self._bits = Column(np.uint8, width=num_perm, file=p / "bits.u8" if p else None, count=count)
         # Band keys: the recent rows are the tail; merged rows live only in the sorted arrays.
-        self._keys = _Column(np.uint32, width=bands, file=p / "bands.u32" if p else None, count=count)
-        self._ids = _Blobs(p / "ids.bin" if p else None, count)
-        self._shingles = _Blobs(p / "shingles.bin" if p else None, count)
+        self._keys = Column(np.uint32, width=bands, file=p / "bands.u32" if p else None, count=count)
+        self._ids = Blobs(p / "ids.bin" if p else None, count)
+        self._shingles = Blobs(p / "shingles.bin" if p else None, count)
         self._unit_names: list[str] = []
         self._unit_ids: dict[str, int] = {}
         # Band keys of all bands in sorted runs, the band number in the top bits of each key,
@@ -375,7 +142,7 @@ class DuplicateIndex:
         try:
             meta = json.loads(file.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _damaged(self.path) from None
+            raise damaged(self.path) from None
         if meta.get("format") != self.FORMAT:
             raise ConfigError(f"查重索引 {self.path} 的格式版本 {meta.get('format')} 不受支持", code="index_format")
         return meta
@@ -388,7 +155,7 @@ class DuplicateIndex:
         try:
             names = (self.path / "units.txt").read_text(encoding="utf-8").split("\n")
         except FileNotFoundError:
-            raise _damaged(self.path) from None
+            raise damaged(self.path) from None
         self._unit_names = names[:int(self._units.view.max()) + 1]
         self._unit_ids = {name: i for i, name in enumerate(self._unit_names)}
         self._merge()
@@ -405,8 +172,8 @@ class DuplicateIndex:
             return
         for col in (self._times, self._units, self._bits, self._keys, self._ids, self._shingles):
             col.sync()
-        _write_atomic(self.path / "units.txt", "\n".join(self._unit_names))
-        _write_atomic(self.path / "index.json", json.dumps(
+        write_atomic(self.path / "units.txt", "\n".join(self._unit_names))
+        write_atomic(self.path / "index.json", json.dumps(
             {"format": self.FORMAT, "params": self.params, "count": len(self) if count is None else count,
              "checkpoint": self.checkpoint}, ensure_ascii=False))
 
@@ -511,7 +278,7 @@ class DuplicateIndex:
             rows = sig.reshape(len(lengths), self.bands, self.rows)
             key = np.zeros((len(lengths), self.bands), dtype=np.uint64)
             for r in range(self.rows):
-                key = (key ^ rows[:, :, r]) * _MIX
+                key = (key ^ rows[:, :, r]) * MIX
                 key ^= key >> np.uint64(31)
         bands = (key >> np.uint64(32)).astype(np.uint32)
         bits = (sig & np.uint64(0xFF)).astype(np.uint8)
@@ -684,114 +451,6 @@ class DuplicateIndex:
                 if len(out[r]) == limit:
                     break
         return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _event_blocks(times: np.ndarray, queries: list[int], window: float):
-    """(offset, queries, pool columns) blocks for `same_event_matches`: each block's queries are
-    compared with the pool entries of its time span only.
-
-    Blocks of 256 queries, or of 32 when the queries spread over much more than the window
-    (an archive's chunk covering weeks): then most pairs are out of each other's window and
-    small blocks skip them, while the pool rows each block transposes hardly overlap.
-    """
-    def spans(size: int):
-        for start in range(0, len(queries), size):
-            block = queries[start:start + size]
-            qt = times[block]
-            yield start, block, np.nonzero((times >= qt.min() - window) & (times <= qt.max()))[0]
-
-    large = list(spans(256))
-    if len(queries) > 32:
-        small = list(spans(32))
-        if sum(len(cols) for _, _, cols in small) <= 3 * sum(len(cols) for _, _, cols in large):
-            return small
-    return large
-
-
-_DENSE_QUERIES = 8
-
-
-def same_event_matches(vectors, times: np.ndarray, ids: Sequence[str], units: Sequence[str], queries: Sequence[int],
-                       *, window_days: float, threshold: float, floor: np.ndarray | None = None
-                       ) -> list[list[DuplicateMatch]]:
-    """For each pool position in `queries`, the earlier pool entries of the window with close vectors.
-
-    The pool (`vectors` rows, `times`, `ids`, `units`) is in "added" order: an entry is
-    earlier than the query when submitted before it, or at the same time and added before
-    it. `floor` (per query) optionally drops entries submitted before it (a stream's window).
-    """
-    window = float(window_days) * 86400
-    times = np.asarray(times, dtype=np.float64)
-    queries = list(queries)
-    out: list[list[DuplicateMatch]] = []
-    for start, block, cols in _event_blocks(times, queries, window):
-        found: list[list[DuplicateMatch]] = [[] for _ in block]
-        out.extend(found)
-        if not len(cols):
-            continue
-        if len(block) <= _DENSE_QUERIES:
-            # A few queries (a self-check): a dense query row against the CSR pool costs the
-            # pool's non-zeros only; the sparse product would first convert the whole pool
-            # to CSC, a pass over every column of the vocabulary (26 ms a check at 500 recent).
-            sims = np.asarray(vectors[cols] @ vectors[block].toarray().T).T
-        else:
-            sims = (vectors[block] @ vectors[cols].T).toarray()
-        # The whole block at once: (query, column) pairs close enough, inside the query's
-        # window and earlier than it, in row-major order (each query's columns ascending).
-        me = np.asarray(block)[:, None]
-        t = times[me]
-        col_times = times[cols][None, :]
-        ok = sims >= threshold
-        ok &= col_times >= t - window
-        ok &= (col_times < t) | ((col_times == t) & (cols[None, :] < me))
-        if floor is not None:
-            ok &= col_times >= np.asarray(floor)[start:start + len(block), None]
-        for row, k in zip(*(index.tolist() for index in np.nonzero(ok))):
-            i = int(cols[k])
-            if ids[i] != ids[block[row]]:
-                found[row].append(DuplicateMatch(ids[i], units[i], float(sims[row, k]),
-                                                 clock.from_timestamp(float(times[i])).isoformat(),
-                                                 "same_event"))
-    return out
-
-
-def merge_matches(copies: list[DuplicateMatch], events: list[DuplicateMatch], limit: int = 5) -> list[DuplicateMatch]:
-    """Copies and same-event matches together, one per brief id (copies win), best first."""
-    if not events:
-        return copies
-    known = {m.id for m in copies}
-    extra = []
-    for m in sorted(events, key=lambda m: -m.similarity):
-        if m.id not in known:
-            known.add(m.id)
-            extra.append(m)
-    return sorted(copies + extra, key=lambda m: -m.similarity)[:limit]
-
-
-def add_same_event(briefs: Sequence, archive: Sequence, embed: Callable, found: list[list[DuplicateMatch]],
-                   config) -> None:
-    """Add to `found` (one list per brief) the earlier briefs in the window whose vectors are close.
-
-    `archive` needs only the briefs of the last `same_event_days`; copies already in
-    `found` are not repeated.
-    """
-    cfg = config.section("duplicates")
-    pool = list(archive) + list(briefs)  # pool order is the "added before" order
-    times = np.array([b.submitted_at.timestamp() for b in pool])
-    events = same_event_matches(embed(pool), times, [b.id for b in pool], [b.unit for b in pool],
-                                range(len(archive), len(pool)), window_days=float(cfg["same_event_days"]),
-                                threshold=float(cfg["same_event_threshold"]))
-    for n, extra in enumerate(events):
-        found[n] = merge_matches(found[n], extra)
 
 
 def find_duplicates(briefs: Sequence, *, config, archive: Sequence = (),

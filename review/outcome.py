@@ -16,6 +16,7 @@ import numpy as np
 from review.analysis import TextAnalysis
 from review.brief import CATEGORIES
 from review.config import ReviewConfig
+from review.history import effective_decisions
 from review.result import Flag
 
 FLAG_FEATURES = ("stale", "duplicate", "routine_news", "no_analysis", "vague_figures", "too_long", "too_short",
@@ -64,8 +65,6 @@ def decision_points(decisions, config: ReviewConfig) -> dict[str, float]:
     """Points a brief earned from editors' decisions (objects with action, level, compiled):
     submission, the highest adoption (compiled-piece rate when compiled), the highest 批示.
     Undone decisions earn nothing (review.history)."""
-    from review.history import effective_decisions
-
     table = config.section("points")
     decisions = effective_decisions(decisions)
     adoption = max([table["adoption_compiled" if d.compiled else "adoption"].get(d.level, 0.0)

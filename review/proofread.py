@@ -282,14 +282,3 @@ def fixed_draft(brief: Brief, flags: Iterable[Flag]) -> dict:
 
 
 CODES = ("name_title", "formulation", "number_format", "punctuation", "wrong_word")
-
-
-def proofread(brief: Brief, config: ReviewConfig) -> list[Flag]:
-    """The flags of the proofreading checks alone (for `--fix` tools and the bench), in text order."""
-    from review.checks import REGISTRY, CheckContext, load_checks
-
-    load_checks()
-    # These checks read only the text, the date and the configuration, not the analysis.
-    context = CheckContext(config=config, analysis=None, category="", category_scores={}, urgent=False)
-    flags = [f for code in CODES for f in REGISTRY[code].check(brief, context)]
-    return sorted(flags, key=lambda f: f.span or (0, 0))

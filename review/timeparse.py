@@ -11,6 +11,10 @@ even the END of the incident's interval is too long before submission.
 Nothing is guessed: a text with no expression gives no mention, and `event_time` then
 returns None. Expressions inside a plan ("计划于12月底前完成", "预计明年") are marked as
 plans and are not taken as the event.
+
+One thing, kept in one module past the usual 500 lines: one grammar of time expressions,
+whose patterns are tried in an order that matters (a longer construction before the parts
+it contains); splitting it would spread that order over several files.
 """
 
 from __future__ import annotations

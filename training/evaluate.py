@@ -22,8 +22,9 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from models.bundle import BriefModel
 from review.brief import CATEGORIES, Brief
 from review.config import ReviewConfig, default_config
-from review.engine import build_reviews, columns, inspect_briefs
 from review.duplicates import find_duplicates
+from review.engine import build_reviews, columns, inspect_briefs, review_briefs
+from review.ranking import rank_queue
 from training.train import DEFAULT_PARAMS, fit_outcome_models, fit_text_models, out_of_fold, predict_text
 
 SCHEMES = ("cv", "unit", "time")
@@ -170,8 +171,6 @@ class ModelEvaluation:
     @property
     def queue_adopted(self) -> np.ndarray:
         """Whether each brief was adopted, in the order of the ranked queue (outcome known only)."""
-        from review.ranking import rank_queue
-
         adopted = {b.id: b.labels.adoption.adopted for b in self.briefs if b.labels.adoption is not None}
         return np.array([adopted[r.id] for r in rank_queue(self.reviews) if r.id in adopted], dtype=bool)
 
@@ -189,8 +188,6 @@ def precision_at_k(adopted_in_queue_order: np.ndarray, ks: Sequence[int]) -> dic
 def evaluate_model_detail(model, briefs: Sequence[Brief], *, config: ReviewConfig | None = None,
                           name: str = "") -> ModelEvaluation:
     """`evaluate_model` keeping the predictions and reviews (for plots and the queue)."""
-    from review.engine import review_briefs
-
     config = config or default_config()
     briefs = list(briefs)
     probs, urgent = model.predict_proba(columns(briefs))

@@ -28,12 +28,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from review import clock
 from review.brief import ADOPTION_LEVELS, INSTRUCTION_LEVELS, Adoption, Brief, Labels
 from review.config import ReviewConfig
+from review.errors import RecordError
 from review.history import effective_decisions
 from review.outcome import decision_points
 from review.readers import load_briefs
+from storage.queries import chunks, latest_versions
+from storage.tables import BriefRow, Decision
 from training.train import data_hash
 
 DECIDING = ("adopt", "instruction", "reject")
@@ -107,11 +113,6 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
     Returns the briefs, their points, the ids whose category an editor corrected, and for
     each id whether it carries an outcome decision (adopt, 批示 or reject).
     """
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session, joinedload
-
-    from storage.tables import CURRENT_VERSION, BriefRow, BriefVersion, Decision
-
     with Session(engine) as session:
         decisions: dict[str, list] = {}
         for d in session.scalars(select(Decision).order_by(Decision.id)):
@@ -120,12 +121,8 @@ def decided_briefs(engine, config: ReviewConfig) -> tuple[list[Brief], dict[str,
         closed = session.scalars(select(BriefRow.id).where(BriefRow.status.in_(("adopted", "rejected")))).all()
         ids = list(dict.fromkeys([*decisions, *closed]))
         rows = []
-        for start in range(0, len(ids), 1000):
-            rows += session.execute(
-                select(BriefRow, BriefVersion)
-                .join(BriefVersion, CURRENT_VERSION)
-                .options(joinedload(BriefRow.unit))
-                .where(BriefRow.id.in_(ids[start:start + 1000]))).all()
+        for part in chunks(ids, 1000):
+            rows += latest_versions(session, BriefRow.id.in_(part))
         adopt_order = {lv: i for i, lv in enumerate(ADOPTION_LEVELS)}
         instr_order = {lv: i for i, lv in enumerate(INSTRUCTION_LEVELS)}
         briefs, points, corrected, outcome = [], {}, set(), {}
@@ -189,8 +186,6 @@ def build_snapshot(*, config: ReviewConfig, engine=None, samples: str | os.PathL
     if data is not None:
         for b in load_briefs(data):
             if b.labels is None:
-                from review.errors import RecordError
-
                 raise RecordError(f"{Path(data).name} 中的记录 {b.id} 没有 categories 标注,不能用于训练",
                                   record_id=b.id, field="categories", code="unlabelled")
             merged[b.id], sources[b.id] = b, "data"

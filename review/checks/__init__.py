@@ -8,9 +8,10 @@ from typing import Mapping
 
 from review.checks.base import REGISTRY, Check, CheckContext, register
 from review.errors import ConfigError
+from review.proofread import CODES as PROOFREADING_CODES
 
-__all__ = ["Check", "CheckContext", "REGISTRY", "flag_names_zh", "flag_penalties", "load_checks", "register",
-           "run_checks"]
+__all__ = ["Check", "CheckContext", "REGISTRY", "flag_names_zh", "flag_penalties", "load_checks", "proofread",
+           "register", "run_checks"]
 
 
 _LOADED: list[Check] = []
@@ -55,3 +56,12 @@ def run_checks(brief, context: CheckContext, checks: list[Check] | None = None) 
     for check in checks if checks is not None else load_checks():
         flags.extend(check.check(brief, context))
     return sorted(flags, key=lambda f: order[f.severity])
+
+
+def proofread(brief, config) -> list:
+    """The flags of the proofreading checks alone (for `--fix` tools and the bench), in text order."""
+    load_checks()
+    # These checks read only the text, the date and the configuration, not the analysis.
+    context = CheckContext(config=config, analysis=None, category="", category_scores={}, urgent=False)
+    flags = [f for code in PROOFREADING_CODES for f in REGISTRY[code].check(brief, context)]
+    return sorted(flags, key=lambda f: f.span or (0, 0))

@@ -9,7 +9,7 @@ import numpy as np
 from api.recent_vectors import RecentVectors
 from review import clock
 from review.brief import Brief
-from review.duplicates import add_same_event
+from review.same_event import add_same_event
 
 
 def _window(sample_briefs, now):

@@ -13,7 +13,8 @@ from storage.tables import User
 from review import clock
 from review.brief import Brief
 from review.errors import ConfigError
-from review.stream import read_output, score_stream
+from batch.pipeline import score_stream
+from batch.writers import read_output
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = ("清河县柳集镇针对农村留守老人吃饭难问题,在12个行政村开办“幸福食堂”,由村集体提供场地,镇财政按每人每餐2元补助,"

@@ -152,8 +152,8 @@ def test_real_process_reads_stdin_and_exits_2_without_traceback(trained_model_di
 @pytest.mark.parametrize("args, code", [
     (["missing.jsonl", "-o", "out.jsonl"], "file_not_found"),
     (["in.jsonl", "-o", "out.txt"], "unsupported_format"),
-    (["in.jsonl", "-o", "out.jsonl", "--engine", "dask"], "missing_option"),
-    (["in.jsonl", "-o", "out.jsonl", "--engine", "spark"], "invalid_option"),
+    (["in.jsonl", "-o", "out.jsonl", "--executor", "dask"], "missing_option"),
+    (["in.jsonl", "-o", "out.jsonl", "--executor", "spark"], "invalid_option"),
     (["in.jsonl", "--resume"], "missing_option"),
     (["in.xlsx", "-o", "out.jsonl"], "unsupported_format"),
 ])

@@ -108,7 +108,8 @@ def test_sentences_are_split_at_chinese_punctuation():
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_batch_scoring_gives_every_review_its_cluster_id(trained_model_dir, config, tmp_path, fmt):
     from models import load_model
-    from review.stream import read_output, score_stream
+    from batch.pipeline import score_stream
+    from batch.writers import read_output
 
     rows = [r for r in _bench_rows() if r["event"] in ("g02", "g09")] + \
         [r for r in _bench_rows() if r["id"] in ("u01", "u14", "u20")]

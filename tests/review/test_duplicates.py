@@ -7,7 +7,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.brief import SHANGHAI, Brief
-from review.duplicates import _KEEP, _NUMBER, _PLACE, DuplicateIndex, find_duplicates, mask_places, normalise, normalised_codes
+from review.duplicates import DuplicateIndex, find_duplicates
+from review.shingles import _KEEP, _NUMBER, _PLACE, mask_places, normalise, normalised_codes
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 import pytest
 
 from review.brief import SHANGHAI, Brief
-from review.checks import flag_penalties
+from review.checks import flag_penalties, proofread
 from review.config import load_config
 from review.errors import ConfigError
-from review.proofread import apply_fixes, proofread
+from review.proofread import apply_fixes
 
 CONFIG = load_config(None)
 DAY = datetime(2025, 6, 15, 10, 0, tzinfo=SHANGHAI)

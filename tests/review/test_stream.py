@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from review.stream import read_output, score_stream
+from batch.pipeline import score_stream
+from batch.writers import read_output
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ("id", "unit", "title", "body", "submitted_at", "event_at")
@@ -204,14 +205,14 @@ def test_persistent_index_is_shared_across_runs(archive, trained_model_dir, conf
 
 
 @pytest.mark.slow
-def test_dask_engine_equals_local_engine(baseline, archive, trained_model_dir, config, tmp_path):
+def test_dask_executor_equals_local_executor(baseline, archive, trained_model_dir, config, tmp_path):
     from distributed import LocalCluster
 
     from models import load_model
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = tmp_path / "dask.jsonl"
-        summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, engine="dask",
+        summary = score_stream(archive, out, model=load_model(trained_model_dir), config=config, executor="dask",
                                scheduler=cluster.scheduler_address, chunk_size=32)
         assert len(cluster.scheduler_info["workers"]) == 2
     assert out.read_bytes() == baseline[0].read_bytes()

@@ -1,4 +1,4 @@
-"""The Dask engine of `score_stream`: stages 1 and 3 on a `dask.distributed` cluster.
+"""The Dask executor's side of `score_stream`: stages 1 and 3 on a `dask.distributed` cluster.
 
 The model travels as its directory's files (`meta.json` and the `.skops` files, hash
 checked and loaded with the skops type allowlist on each worker, never unpickled), once per
@@ -10,12 +10,14 @@ stage 3 runs where the chunk is. Workers need brief-review installed (same versi
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
 from distributed import Client
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from batch.stages import Context, config_for_worker, encode_chunk, finish_chunk, prepare_chunk
 from review.errors import BriefError
 
 _CONTEXTS: dict[str, object] = {}
@@ -31,11 +33,9 @@ class ModelPlugin(WorkerPlugin):
         self.files = files
         self.config = config
         self.token = token
-        self.model_class = model_class  # sent by reference (its module and name): the engine does not import models
+        self.model_class = model_class  # sent by reference (its module and name): batch does not import models
 
     def setup(self, worker) -> None:
-        from review.stream import Context, config_for_worker
-
         target = Path(worker.local_directory) / f"brief-review-model-{self.token}"
         target.mkdir(parents=True, exist_ok=True)
         for name, data in self.files.items():
@@ -52,8 +52,6 @@ def _context():
 
 def prepare_task(raws):
     """Stage 1 on a worker."""
-    from review.stream import prepare_chunk
-
     return prepare_chunk(raws, _context())
 
 
@@ -64,8 +62,6 @@ def match_inputs(prepared):
 
 def finish_task(prepared, duplicates):
     """Stage 3 on a worker: the chunk's output bytes and counts."""
-    from review.stream import encode_chunk, finish_chunk
-
     return encode_chunk(finish_chunk(prepared, duplicates, _context()))
 
 
@@ -78,8 +74,6 @@ def model_files(model) -> dict[str, bytes]:
 
 def connect(scheduler: str, ctx):
     """A client of the cluster at `scheduler`, with the model and configuration on every worker."""
-    import hashlib
-
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
