@@ -14,7 +14,10 @@
    for each number of worker processes in `--workers` (`briefs serve --workers N`, one
    server started afresh for each).
 Prints the start-up time and resident memory (all processes) of each server, and one JSON
-line per measurement: p50, p90, p99, max latency and throughput.
+line per measurement: p50, p90, p99, max latency and throughput. Start-up is also measured
+with the persistent duplicate index (BRIEFS_DUP_INDEX): its first start, which builds it from
+the database, and a restart, which reads only what was stored since (`--startup-only` stops
+there).
 """
 
 from __future__ import annotations
@@ -43,14 +46,15 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients to measure with the recent window")
     parser.add_argument("--workers", default="1,2", help="worker processes of the service to measure with")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--startup-only", action="store_true",
+                        help="measure only start-up time and memory (in-memory and persistent duplicate index)")
     args = parser.parse_args()
 
-    import httpx
+    from generate_archive import generate
+    from serve import rss_mb, served
 
     from api.app import build_service
     from api.settings import Settings
-    from generate_archive import generate
-    from serve import rss_mb, served
     from review import clock
     from review.readers import load_briefs
     from review.records import parse_record
@@ -76,10 +80,20 @@ def main() -> None:
 
     drafts = [{"title": b.title, "body": b.body} for b in load_briefs(ROOT / "data_samples" / "heldout.jsonl")]
     with served(env, args.port) as (base, server, ready):
-        print(json.dumps({"archive": args.n, "workers": 1, "ready_s": round(ready, 1),
+        print(json.dumps({"archive": args.n, "workers": 1, "index": "memory", "ready_s": round(ready, 1),
                           "rss_mb": round(rss_mb(server.pid))}), flush=True)
-        headers = _login(base)
-        measure(base, headers, drafts, args.requests, 1, {"archive": args.n, "recent": 0, "workers": 1})
+        if not args.startup_only:
+            headers = _login(base)
+            measure(base, headers, drafts, args.requests, 1, {"archive": args.n, "recent": 0, "workers": 1})
+    # The persistent index (BRIEFS_DUP_INDEX): the first start builds it from the database, a
+    # restart reads only the versions stored since its checkpoint.
+    persistent = {**env, "BRIEFS_DUP_INDEX": str(workdir / "dup-index")}
+    for label in ("persistent-first-start", "persistent-restart"):
+        with served(persistent, args.port) as (base, server, ready):
+            print(json.dumps({"archive": args.n, "workers": 1, "index": label, "ready_s": round(ready, 1),
+                              "rss_mb": round(rss_mb(server.pid))}), flush=True)
+    if args.startup_only:
+        return
 
     recent = list(generate(args.recent, seed=11))
     now = clock.now()
@@ -94,7 +108,8 @@ def main() -> None:
     print(f"{args.recent} briefs of the last 7 days imported", file=sys.stderr)
     for workers in [int(w) for w in args.workers.split(",")]:
         with served(env, args.port, workers=workers) as (base, server, ready):
-            print(json.dumps({"archive": args.n + args.recent, "workers": workers, "ready_s": round(ready, 1),
+            print(json.dumps({"archive": args.n + args.recent, "workers": workers, "index": "memory",
+                              "ready_s": round(ready, 1),
                               "rss_mb": round(rss_mb(server.pid))}), flush=True)
             headers = _login(base)
             for clients in [int(c) for c in args.clients.split(",")]:

@@ -32,6 +32,8 @@ ACTIONS = ("adopt", "instruction", "return", "reject", "recategorise")
 OPEN_STATUSES = ("submitted", "resubmitted")
 # How far back (in brief-version ids) the duplicate index looks for versions committed out of order.
 CATCH_UP_LOOKBACK = 200
+# The persistent index's checkpoint key: the last brief-version id it holds and the recent ids it has.
+INDEX_MARK = "db_versions"
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,42 @@ class ServiceBase:
         self.model_vectors = RecentVectors(max_entries=20_000)  # the adopted briefs shown as 范例
         self._lock = threading.Lock()
         # The duplicate index: in memory, built from the database; or the persistent one in
-        # `index_dir`, shared with `briefs score --index` (one process at a time holds it),
-        # brought up to date with the briefs it does not hold yet. After that, every brief
-        # version stored (by this process, another worker, or `briefs import`) is added by
-        # `_catch_up`, which reads the versions table past the last one seen.
-        self.index = DuplicateIndex.open(index_dir, config) if index_dir else DuplicateIndex.from_config(config)
-        known = set(self.index.ids()) if index_dir else set()
+        # `index_dir`, shared with `briefs score --index` (one process at a time holds it).
+        # Opened on first use (`build_service` opens it before the service answers; a CLI command
+        # that adds a user never does). After that, every brief version stored (by this process,
+        # another worker, or `briefs import`) is added by `_catch_up`, which reads the versions
+        # table past the last one seen.
+        self._index_dir = index_dir
+        self._index_config = config
+        self._index: DuplicateIndex | None = None
+        self._index_lock = threading.Lock()
+        self._seen_up_to = 0
+        self._seen: set[int] = set()
+
+    @property
+    def index(self) -> DuplicateIndex:
+        """The duplicate index, opened (and brought up to date with the database) on first use."""
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = self._open_index()
+        return self._index
+
+    def _open_index(self) -> DuplicateIndex:
+        """The in-memory index built from every brief's current version; or the persistent one,
+        which remembers how far into the versions table it got (its checkpoint `INDEX_MARK`), so
+        that opening it reads only the versions stored since, however large the archive."""
+        if self._index_dir is None:
+            index = DuplicateIndex.from_config(self._index_config)
+        else:
+            index = DuplicateIndex.open(self._index_dir, self._index_config)
+            mark = index.checkpoint.get(INDEX_MARK)
+            if mark is not None:
+                self._seen_up_to, self._seen = int(mark["up_to"]), {int(i) for i in mark["seen"]}
+                self._add_new_versions(index)
+                return index
+        # A new index, or one a batch run wrote last (its checkpoint is the run's): from the database.
+        known = set(index.ids()) if self._index_dir else set()
         with self.sessions() as session:
             self._seen_up_to = session.scalar(select(func.max(BriefVersion.id))) or 0
             self._seen = set(session.scalars(select(BriefVersion.id).where(
@@ -77,14 +109,22 @@ class ServiceBase:
             for row, version in latest_versions(session, BriefVersion.id <= self._seen_up_to):
                 brief = as_brief(row, version)
                 if brief.id not in known:
-                    self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
-        self.index.commit()
+                    index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
+        index.commit(self._mark(index))
+        return index
+
+    def _mark(self, index: DuplicateIndex) -> dict:
+        """The index's checkpoint with how far into the versions table it got."""
+        return {**index.checkpoint, INDEX_MARK: {"up_to": self._seen_up_to, "seen": sorted(self._seen)}}
 
     def _catch_up(self) -> None:
         """Add to the duplicate index the brief versions stored since the last look, by any
-        process. Versions are read by id; those stored out of id order (concurrent
-        transactions on PostgreSQL) are still found within the last `CATCH_UP_LOOKBACK` ids.
-        Hold `_lock`."""
+        process. Hold `_lock`."""
+        self._add_new_versions(self.index)
+
+    def _add_new_versions(self, index: DuplicateIndex) -> None:
+        """Versions are read by id; those stored out of id order (concurrent transactions on
+        PostgreSQL) are still found within the last `CATCH_UP_LOOKBACK` ids."""
         with self.sessions() as session:
             floor = self._seen_up_to - CATCH_UP_LOOKBACK
             new = set(session.scalars(select(BriefVersion.id).where(BriefVersion.id > floor))) - self._seen
@@ -95,15 +135,16 @@ class ServiceBase:
                                    .where(BriefVersion.id.in_(new)).order_by(BriefVersion.id)).all()
         for version, row in rows:
             brief = as_brief(row, version)
-            self.index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
-        self.index.commit()
+            index.add(brief.id, brief.unit, brief.submitted_at, brief.text)
         self._seen |= new
         self._seen_up_to = max(self._seen_up_to, max(new))
         self._seen = {i for i in self._seen if i > self._seen_up_to - CATCH_UP_LOOKBACK}
+        index.commit(self._mark(index))
 
     def close(self) -> None:
-        """Release the duplicate index (and its directory's lock)."""
-        self.index.close()
+        """Release the duplicate index (and its directory's lock), if it was opened."""
+        if self._index is not None:
+            self._index.close()
 
     @property
     def config(self) -> ReviewConfig:

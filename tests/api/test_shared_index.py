@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.db import make_engine, upgrade
 from api.services import Caller, ReviewService
-from storage.tables import User
+from batch.pipeline import score_stream
+from batch.writers import read_output
 from review import clock
 from review.brief import Brief
 from review.errors import ConfigError
-from batch.pipeline import score_stream
-from batch.writers import read_output
+from storage.db import make_engine, upgrade
+from storage.tables import User
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = ("清河县柳集镇针对农村留守老人吃饭难问题,在12个行政村开办“幸福食堂”,由村集体提供场地,镇财政按每人每餐2元补助,"
@@ -67,3 +67,48 @@ def test_service_and_batch_scorer_find_each_others_briefs(tmp_path, model, confi
     assert "batch-1" in found and stored in found
     service.close()
     engine.dispose()
+
+
+def test_reopened_index_reads_only_the_versions_stored_since(tmp_path, model, config, monkeypatch):
+    """A service reopening its persistent index does not read every stored brief again (start-up
+    stays flat as the archive grows): it adds the versions stored after its checkpoint, and
+    those are found as duplicates."""
+    index_dir = tmp_path / "dup-index"
+    engine, service = _service(tmp_path, model, config, index_dir)
+    first = service.submit(_officer(service), "柳集镇开办幸福食堂解决留守老人吃饭难", BODY)["id"]
+    service.close()
+    # Meanwhile another process (here a service with an in-memory index) stores a second brief.
+    other = ReviewService(engine, model, config, secret="s" * 48)
+    officer = Caller(*_officer_row(other), unit_head=False)
+    second = other.submit(officer, "柳集镇幸福食堂经验", BODY.replace("12个", "15个").replace("97%", "95%"))["id"]
+    other.close()
+    engine.dispose()
+
+    import api.services.base as base
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole archive was read again")
+
+    monkeypatch.setattr(base, "latest_versions", refuse)
+    engine, service = _service(tmp_path, model, config, index_dir)
+    assert service.index.ids() == [first, second]
+    draft = Brief(id="draft", unit="其他单位", title="幸福食堂", body=COPY, submitted_at=clock.now())
+    assert {first, second} <= {d["id"] for d in service.check(draft)["duplicates"]}
+    service.close()
+    engine.dispose()
+
+
+def test_a_service_not_asked_for_duplicates_never_opens_the_index(tmp_path, model, config):
+    """`briefs user add` builds the service to add a user: that neither fingerprints the archive
+    nor takes the index's lock."""
+    index_dir = tmp_path / "dup-index"
+    engine, service = _service(tmp_path, model, config, index_dir)
+    service.add_user("editor", "editor-pass", "editor")
+    assert service._index is None and not (index_dir / "index.json").exists()
+    engine.dispose()
+
+
+def _officer_row(service):
+    with service.sessions() as session:
+        user = session.scalar(select(User).where(User.username == "officer"))
+        return user.id, "officer", "officer", user.unit_id
