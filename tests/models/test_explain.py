@@ -30,7 +30,8 @@ def test_phrases_are_found_in_the_text_at_their_offsets(model):
         for e in evidence:
             assert text[e["start"]:e["end"]] == e["text"] and len(e["text"]) >= 2 and "\n" not in e["text"]
         weights = [e["weight"] for e in evidence]
-        assert weights == sorted(weights, reverse=True) and 0 < sum(weights) <= 1.0001
+        # Shares of the push, each rounded to 3 decimals: their sum is 1 give or take the rounding.
+        assert weights == sorted(weights, reverse=True) and 0 < sum(weights) <= 1 + 0.0005 * len(weights)
 
 
 def test_evidence_follows_what_the_text_says(model):
