@@ -15,6 +15,8 @@ from review.readers import load_briefs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples" / "briefs.jsonl"
+# How many briefs the training corpus holds (one per non-empty line), for tests that count them.
+SAMPLE_COUNT = sum(1 for line in SAMPLES.open(encoding="utf-8") if line.strip())
 
 # The awkward moments for an office in Asia/Shanghai (UTC+8): (UTC instant, the office's day).
 MOMENTS = [

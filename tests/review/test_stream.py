@@ -13,8 +13,10 @@ import pytest
 
 from batch.pipeline import score_stream
 from batch.writers import read_output
+from tests.conftest import SAMPLE_COUNT
 
 ROOT = Path(__file__).resolve().parents[2]
+
 FIELDS = ("id", "unit", "title", "body", "submitted_at", "event_at")
 
 
@@ -46,10 +48,10 @@ def test_output_keeps_input_order_errors_and_duplicates(baseline, archive):
     out, summary = baseline
     rows = list(read_output(out))
     raw = [line for line in archive.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) == len(raw) == summary.total == 1207
+    assert len(rows) == len(raw) == summary.total == SAMPLE_COUNT + 2
     assert rows[40]["error"]["code"] == "invalid_json" and rows[40]["line"] == 41
     assert rows[90]["error"]["code"] == "missing_field" and rows[90]["id"] == "no-unit"
-    assert summary.errors == 2 and summary.scored == 1205
+    assert summary.errors == 2 and summary.scored == SAMPLE_COUNT
     ids = [json.loads(line)["id"] for n, line in enumerate(raw) if n not in (40, 90)]
     assert [r["id"] for r in rows if "error" not in r] == ids
     # The labelled copies are found against the growing archive, and only earlier briefs count.
@@ -152,13 +154,13 @@ def test_killed_run_resumed_equals_uninterrupted(baseline, archive, trained_mode
     proc.wait()
     assert not out.exists() and partial.exists()
     written = partial.read_bytes().count(b"\n")
-    assert 200 <= written < 1207
+    assert 200 <= written < SAMPLE_COUNT + 2
     resumed = _run_cli([*args, "--resume"], trained_model_dir)
     stdout, stderr = resumed.communicate(timeout=600)
     assert resumed.returncode == 2, stderr.decode()  # two bad records in the input
     assert out.read_bytes() == baseline[0].read_bytes()
     text = stderr.decode()
-    assert "共 1207 条:评分 1205 条,错误 2 条" in text  # the summary counts the part done before the kill
+    assert f"共 {SAMPLE_COUNT + 2} 条:评分 {SAMPLE_COUNT} 条,错误 2 条" in text  # the summary counts the part done before the kill
     assert not partial.exists()
 
 
@@ -216,7 +218,7 @@ def test_dask_executor_equals_local_executor(baseline, archive, trained_model_di
                                scheduler=cluster.scheduler_address, chunk_size=32)
         assert len(cluster.scheduler_info["workers"]) == 2
     assert out.read_bytes() == baseline[0].read_bytes()
-    assert (summary.scored, summary.errors) == (1205, 2)
+    assert (summary.scored, summary.errors) == (SAMPLE_COUNT, 2)
 
 
 class _DyingModel:

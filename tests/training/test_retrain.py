@@ -12,7 +12,7 @@ from review.config import load_config
 from cli.main import app
 from training.retrain import decide, retrain_due
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLE_COUNT, SAMPLES
 
 CHAMPION = {"time": {"macro_f1": 0.90, "adoption_auc": 0.85}, "heldout": {"macro_f1": 0.92, "adoption_auc": 0.84}}
 
@@ -110,9 +110,9 @@ def test_retraining_on_shuffled_labels_is_refused_and_the_live_model_is_unchange
     assert "time" not in meta["metrics"] and meta["time_test_size"] == 0
     # the challenger's data is traceable: its snapshot is stored under its hash
     snapshot = root / "snapshots" / f"{meta['snapshot_hash'][:16]}.jsonl"
-    assert snapshot.is_file() and meta["snapshot"]["sources"] == {"data": 1205}
+    assert snapshot.is_file() and meta["snapshot"]["sources"] == {"data": SAMPLE_COUNT}
     # every brief of a --data file counts as retrain.decision_weight samples (3 by default)
-    assert meta["weighted"] == {"3.0": 1205} and "编辑决定与补充标注 1205 条,每条按 3 条样本计" in result.output
+    assert meta["weighted"] == {"3.0": SAMPLE_COUNT} and f"编辑决定与补充标注 {SAMPLE_COUNT} 条,每条按 3 条样本计" in result.output
     (run,) = registry.runs()
     assert run["version"] == "v2" and run["promoted"] is False and run["reason"] in result.output.replace("\n", "")
     assert (root / "reports" / "retrain-v2" / "index.html").is_file()

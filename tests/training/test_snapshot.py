@@ -11,7 +11,7 @@ from review.readers import load_briefs
 from training.snapshot import build_snapshot, time_split
 from training.train import data_hash
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLE_COUNT, SAMPLES
 
 HELDOUT = ROOT / "data_samples" / "heldout.jsonl"
 
@@ -55,7 +55,7 @@ def test_decisions_and_corrections_flow_into_the_snapshot(service, config):
 
     snap = build_snapshot(config=config, engine=service.engine, samples=SAMPLES, heldout=HELDOUT)
     by_id = {b.id: b for b in snap.briefs}
-    assert len(snap.briefs) == 1205 + 3 and ids[3] not in by_id and held_id not in by_id
+    assert len(snap.briefs) == SAMPLE_COUNT + 3 and ids[3] not in by_id and held_id not in by_id
     assert snap.excluded_heldout == 1
     first = by_id[ids[0]].labels
     assert first.categories == ("trend",) and first.adoption.level == "city" and first.adoption.instruction == "county"
@@ -65,7 +65,7 @@ def test_decisions_and_corrections_flow_into_the_snapshot(service, config):
     assert by_id[ids[1]].labels.category == stored["category"]  # the category the editor let stand
     assert by_id[ids[2]].labels.category == "proposal" and by_id[ids[2]].labels.adoption is None
     assert snap.corrected == {ids[0], ids[2]}
-    assert snap.summary()["sources"] == {"samples": 1205, "database": 3}
+    assert snap.summary()["sources"] == {"samples": SAMPLE_COUNT, "database": 3}
     assert snap.hash == data_hash(snap.briefs)
 
     # A later correction changes the content hash; the same state hashes the same.
@@ -94,7 +94,7 @@ def test_snapshot_file_reads_back_with_the_same_hash(config, tmp_path):
     assert path.name == f"{snap.hash[:16]}.jsonl"
     assert data_hash(load_briefs(path)) == snap.hash
     manifest = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    assert manifest["hash"] == snap.hash and manifest["size"] == 1205
+    assert manifest["hash"] == snap.hash and manifest["size"] == SAMPLE_COUNT
 
 
 def test_data_file_adds_briefs_and_must_be_labelled(config, tmp_path, sample_records):
@@ -102,7 +102,7 @@ def test_data_file_adds_briefs_and_must_be_labelled(config, tmp_path, sample_rec
     path = tmp_path / "extra.jsonl"
     path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
     snap = build_snapshot(config=config, samples=SAMPLES, data=path)
-    assert len(snap.briefs) == 1206 and snap.sources["extra-1"] == "data"
+    assert len(snap.briefs) == SAMPLE_COUNT + 1 and snap.sources["extra-1"] == "data"
     del rec["categories"]
     path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
     from review.errors import RecordError
@@ -114,12 +114,12 @@ def test_data_file_adds_briefs_and_must_be_labelled(config, tmp_path, sample_rec
 
 def test_time_split_tests_only_on_briefs_newer_than_the_champions_data(sample_briefs):
     train, test = time_split(sample_briefs, 0.2)
-    assert len(test) == 241 and max(b.submitted_at for b in train) <= min(b.submitted_at for b in test)
+    assert len(test) == round(SAMPLE_COUNT * 0.2) and max(b.submitted_at for b in train) <= min(b.submitted_at for b in test)
     newest = max(b.submitted_at for b in sample_briefs)
     train, test = time_split(sample_briefs, 0.2, after=newest, min_test=20)
-    assert test == [] and len(train) == 1205  # the champion saw everything: nothing fair to test on
+    assert test == [] and len(train) == SAMPLE_COUNT  # the champion saw everything: nothing fair to test on
     cut = sorted(b.submitted_at for b in sample_briefs)[-10]
     newer = sum(b.submitted_at > cut for b in sample_briefs)
     train, test = time_split(sample_briefs, 0.2, after=cut, min_test=5)
-    assert 5 <= len(test) == newer <= 9 and len(train) == 1205 - newer and all(b.submitted_at > cut for b in test)
+    assert 5 <= len(test) == newer <= 9 and len(train) == SAMPLE_COUNT - newer and all(b.submitted_at > cut for b in test)
     assert time_split(sample_briefs, 0.2, after=cut, min_test=newer + 1)[1] == []
