@@ -13,7 +13,18 @@ from api.deps import ServiceDep
 from api.editable import BY_KEY, InvalidSettings
 from api.errors import Conflict, ServiceError
 from api.learning import learning_loop
-from api.pages.base import AUDIT_NAMES_ZH, CsrfField, PageCaller, check_csrf, parse_date, redirect, render
+from api.pages.base import (
+    AUDIT_NAMES_ZH,
+    CsrfField,
+    FromText,
+    PageCaller,
+    PageNumber,
+    ToText,
+    check_csrf,
+    parse_date,
+    redirect,
+    render,
+)
 from api.retrain_result import describe_result
 from api.services import Caller, ReviewService
 from review import clock
@@ -165,9 +176,9 @@ def admin_enable_user(request: Request, service: ServiceDep, caller: PageCaller,
 @router.get("/admin/audit", response_class=HTMLResponse)
 def admin_audit(request: Request, service: ServiceDep, caller: PageCaller,
                 user: Annotated[str, Query(max_length=80)] = "", action: Annotated[str, Query(max_length=40)] = "",
-                start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
-                end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
-                page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+                start_text: FromText = "",
+                end_text: ToText = "",
+                page: PageNumber = 1):
     start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 50
     audit = service.audit_log(caller, user=user or None, action=action or None,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, unquote
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -108,6 +108,10 @@ def check_csrf(request: Request, service: ReviewService, sent: str) -> None:
 
 
 CsrfField = Annotated[str, Form(alias="csrf", max_length=100)]
+# The query parameters of every listing page: a date range as typed (read by `parse_date`) and a page number.
+FromText = Annotated[str, Query(alias="from", max_length=20)]
+ToText = Annotated[str, Query(alias="to", max_length=20)]
+PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
 def followups_due(service: ReviewService, caller: Caller | None) -> int:

@@ -23,7 +23,10 @@ from api.pages.base import (
     STATUS_NAMES_ZH,
     UNDO_COOKIE,
     CsrfField,
+    FromText,
     PageCaller,
+    PageNumber,
+    ToText,
     bounds_of,
     check_csrf,
     highlighted,
@@ -109,9 +112,9 @@ def queue(request: Request, service: ServiceDep, caller: PageCaller,
           category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
           flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
           urgent: Annotated[str, Query(max_length=5)] = "",
-          start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
-          end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
-          page: Annotated[int, Query(ge=1, le=10_000)] = 1, group: Annotated[str, Query(max_length=1)] = ""):
+          start_text: FromText = "",
+          end_text: ToText = "",
+          page: PageNumber = 1, group: Annotated[str, Query(max_length=1)] = ""):
     require_editor(caller)
     start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 30
@@ -154,9 +157,9 @@ def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, clu
 def search(request: Request, service: ServiceDep, caller: PageCaller, q: Annotated[str, Query(max_length=200)] = "",
            category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
            flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
-           start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
-           end_text: Annotated[str, Query(alias="to", max_length=20)] = "",
-           page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+           start_text: FromText = "",
+           end_text: ToText = "",
+           page: PageNumber = 1):
 
     start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 30

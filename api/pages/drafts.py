@@ -7,14 +7,24 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from api.deps import ServiceDep
 from api.diffs import diff_markup
 from api.errors import Conflict, Refused, ServiceError
 from api.forms import FormError, read_form_draft
-from api.pages.base import CsrfField, PageCaller, bounds_of, check_csrf, highlighted, period_of, redirect, render
+from api.pages.base import (
+    CsrfField,
+    PageCaller,
+    PageNumber,
+    bounds_of,
+    check_csrf,
+    highlighted,
+    period_of,
+    redirect,
+    render,
+)
 from api.services import Caller, ReviewService
 from review import clock
 
@@ -92,7 +102,7 @@ def submit(request: Request, service: ServiceDep, caller: PageCaller, csrf: Csrf
 
 @router.get("/mine", response_class=HTMLResponse)
 def mine(request: Request, service: ServiceDep, caller: PageCaller, status: str | None = None,
-         page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+         page: PageNumber = 1):
     size = 30
     listing = service.list_briefs(caller, status=status or None, limit=size, offset=(page - 1) * size)
     unit = service.unit_name(caller.unit_id) if caller.unit_id else "全部单位"

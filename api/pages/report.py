@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import ServiceDep
 from api.export import export_response
-from api.pages.base import PageCaller, bounds_of, parse_date, period_of, render, require_editor
+from api.pages.base import FromText, PageCaller, ToText, bounds_of, parse_date, period_of, render, require_editor
 from api.report_chart import bar_chart
 from review import clock
 from review.periods import ended_months
@@ -21,8 +20,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/report", response_class=HTMLResponse)
 def report(request: Request, service: ServiceDep, caller: PageCaller,
-           start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
-           end_text: Annotated[str, Query(alias="to", max_length=20)] = ""):
+           start_text: FromText = "",
+           end_text: ToText = ""):
     require_editor(caller)
     start, end = period_of(parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期"))
     stats = service.unit_stats(caller, *bounds_of(start, end))
@@ -36,8 +35,8 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
 
 @router.get("/report/export.{fmt}")
 def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
-                  start_text: Annotated[str, Query(alias="from", max_length=20)] = "",
-                  end_text: Annotated[str, Query(alias="to", max_length=20)] = ""):
+                  start_text: FromText = "",
+                  end_text: ToText = ""):
     require_editor(caller)
     start, end = period_of(parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期"))
     return export_response(service.unit_stats(caller, *bounds_of(start, end)), start, end, fmt,
