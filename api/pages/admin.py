@@ -16,18 +16,15 @@ from api.learning import learning_loop
 from api.pages.base import (
     AUDIT_NAMES_ZH,
     CsrfField,
-    FromText,
+    DayRangeQuery,
     PageCaller,
     PageNumber,
-    ToText,
     check_csrf,
-    parse_date,
     redirect,
     render,
 )
 from api.retrain_result import describe_result
 from api.services import Caller, ReviewService
-from review import clock
 
 router = APIRouter(include_in_schema=False)
 
@@ -174,18 +171,13 @@ def admin_enable_user(request: Request, service: ServiceDep, caller: PageCaller,
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def admin_audit(request: Request, service: ServiceDep, caller: PageCaller,
+def admin_audit(request: Request, service: ServiceDep, caller: PageCaller, days: DayRangeQuery,
                 user: Annotated[str, Query(max_length=80)] = "", action: Annotated[str, Query(max_length=40)] = "",
-                start_text: FromText = "",
-                end_text: ToText = "",
                 page: PageNumber = 1):
-    start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 50
     audit = service.audit_log(caller, user=user or None, action=action or None,
-                              since=clock.day_start(start) if start else None,
-                              until=clock.day_after(end) if end else None, limit=size, offset=(page - 1) * size)
-    filters = {k: v for k, v in {"user": user, "action": action, "from": start and start.isoformat(),
-                                 "to": end and end.isoformat()}.items() if v}
+                              since=days.since, until=days.until, limit=size, offset=(page - 1) * size)
+    filters = {k: v for k, v in {"user": user, "action": action, **days.query()}.items() if v}
     return render(request, service, caller, "audit.html", audit=audit, filters=filters, page=page,
                   pages=max(1, -(-audit["total"] // size)), query=urlencode(filters),
                   usernames=[u["username"] for u in service.list_users(actor=caller)],

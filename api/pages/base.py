@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -108,9 +109,7 @@ def check_csrf(request: Request, service: ReviewService, sent: str) -> None:
 
 
 CsrfField = Annotated[str, Form(alias="csrf", max_length=100)]
-# The query parameters of every listing page: a date range as typed (read by `parse_date`) and a page number.
-FromText = Annotated[str, Query(alias="from", max_length=20)]
-ToText = Annotated[str, Query(alias="to", max_length=20)]
+# The page number of every listing page.
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
@@ -242,6 +241,33 @@ def parse_date(value: str, what: str) -> date | None:
         raise Conflict(f"{what}应在 {clock.FIRST_YEAR}—{clock.LAST_YEAR} 年之间:{value[:20]}", code="invalid_date",
                        status=422)
     return day
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """The `from` and `to` days of a listing page's query; either may be missing."""
+    start: date | None
+    end: date | None
+
+    @property
+    def since(self) -> datetime | None:
+        return clock.day_start(self.start) if self.start else None
+
+    @property
+    def until(self) -> datetime | None:
+        return clock.day_after(self.end) if self.end else None
+
+    def query(self) -> dict[str, str]:
+        """The days given, as the page's links carry them."""
+        return {k: d.isoformat() for k, d in (("from", self.start), ("to", self.end)) if d}
+
+
+def day_range(start: Annotated[str, Query(alias="from", max_length=20)] = "",
+              end: Annotated[str, Query(alias="to", max_length=20)] = "") -> DayRange:
+    return DayRange(parse_date(start, "开始日期"), parse_date(end, "结束日期"))
+
+
+DayRangeQuery = Annotated[DayRange, Depends(day_range)]
 
 
 def period_of(start: date | None, end: date | None) -> tuple[date, date]:

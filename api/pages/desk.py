@@ -23,11 +23,9 @@ from api.pages.base import (
     STATUS_NAMES_ZH,
     UNDO_COOKIE,
     CsrfField,
-    FromText,
+    DayRangeQuery,
     PageCaller,
     PageNumber,
-    ToText,
-    bounds_of,
     check_csrf,
     highlighted,
     mark_words,
@@ -108,24 +106,19 @@ def undo(request: Request, service: ServiceDep, caller: PageCaller, brief_id: st
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, service: ServiceDep, caller: PageCaller,
+def queue(request: Request, service: ServiceDep, caller: PageCaller, days: DayRangeQuery,
           category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
           flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
           urgent: Annotated[str, Query(max_length=5)] = "",
-          start_text: FromText = "",
-          end_text: ToText = "",
           page: PageNumber = 1, group: Annotated[str, Query(max_length=1)] = ""):
     require_editor(caller)
-    start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 30
     grouped = group != "0"  # same-event reports as one row unless the editor asks for every brief
-    since, until = (bounds_of(start, end or start)[0] if start else None), (bounds_of(end, end)[1] if end else None)
     listing = service.queue(caller, category=category or None, unit=unit or None, flag=flag or None,
                             status=status or None, urgent={"1": True, "0": False}.get(urgent),
-                            since=since, until=until, limit=size, offset=(page - 1) * size, collapse=grouped)
+                            since=days.since, until=days.until, limit=size, offset=(page - 1) * size, collapse=grouped)
     filters = {k: v for k, v in {"category": category, "unit": unit, "flag": flag, "status": status,
-                                 "urgent": urgent, "from": start and start.isoformat(),
-                                 "to": end and end.isoformat(), "group": "" if grouped else "0"}.items() if v}
+                                 "urgent": urgent, **days.query(), "group": "" if grouped else "0"}.items() if v}
     here = "/queue" + ("?" + urlencode({**filters, "page": page}) if filters or page > 1 else "")
     return render(request, service, caller, "queue.html", listing=listing, filters=filters, page=page, size=size,
                   pages=max(1, -(-listing["total"] // size)), here=here, units=service.unit_names(),
@@ -154,21 +147,17 @@ def cluster_adopt(request: Request, service: ServiceDep, caller: PageCaller, clu
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, service: ServiceDep, caller: PageCaller, q: Annotated[str, Query(max_length=200)] = "",
+def search(request: Request, service: ServiceDep, caller: PageCaller, days: DayRangeQuery,
+           q: Annotated[str, Query(max_length=200)] = "",
            category: Annotated[str, Query(max_length=20)] = "", unit: Annotated[str, Query(max_length=200)] = "",
            flag: Annotated[str, Query(max_length=30)] = "", status: Annotated[str, Query(max_length=20)] = "",
-           start_text: FromText = "",
-           end_text: ToText = "",
            page: PageNumber = 1):
-
-    start, end = parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期")
     size = 30
     filters = {k: v for k, v in {"q": q.strip(), "category": category, "unit": unit, "flag": flag, "status": status,
-                                 "from": start and start.isoformat(), "to": end and end.isoformat()}.items() if v}
+                                 **days.query()}.items() if v}
     listing = service.list_briefs(caller, q=q or None, category=category or None, unit=unit or None,
                                   flag=flag or None, status=status or None,
-                                  since=clock.day_start(start) if start else None,
-                                  until=clock.day_after(end) if end else None, limit=size, offset=(page - 1) * size)
+                                  since=days.since, until=days.until, limit=size, offset=(page - 1) * size)
     words = keywords(q)
     for item in listing["items"]:
         item["marked_title"] = mark_words(item["title"] or "(无标题)", words)

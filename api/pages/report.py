@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import ServiceDep
 from api.export import export_response
-from api.pages.base import FromText, PageCaller, ToText, bounds_of, parse_date, period_of, render, require_editor
+from api.pages.base import DayRangeQuery, PageCaller, bounds_of, period_of, render, require_editor
 from api.report_chart import bar_chart
 from review import clock
 from review.periods import ended_months
@@ -20,10 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/report", response_class=HTMLResponse)
 def report(request: Request, service: ServiceDep, caller: PageCaller,
-           start_text: FromText = "",
-           end_text: ToText = ""):
+           days: DayRangeQuery):
     require_editor(caller)
-    start, end = period_of(parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期"))
+    start, end = period_of(days.start, days.end)
     stats = service.unit_stats(caller, *bounds_of(start, end))
     months = list(stats[0]["adopted_by_month"]) if stats else []
     return render(request, service, caller, "report.html", stats=stats, start=start, end=end,
@@ -35,9 +34,8 @@ def report(request: Request, service: ServiceDep, caller: PageCaller,
 
 @router.get("/report/export.{fmt}")
 def report_export(service: ServiceDep, caller: PageCaller, fmt: str,
-                  start_text: FromText = "",
-                  end_text: ToText = ""):
+                  days: DayRangeQuery):
     require_editor(caller)
-    start, end = period_of(parse_date(start_text, "开始日期"), parse_date(end_text, "结束日期"))
+    start, end = period_of(days.start, days.end)
     return export_response(service.unit_stats(caller, *bounds_of(start, end)), start, end, fmt,
                            config=service.config, units=service.unit_names())
