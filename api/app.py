@@ -59,7 +59,7 @@ def build_service(settings: Settings) -> ReviewService:
     service = ReviewService(engine, serving_models(settings), load_config(settings.config),
                             secret=secret_key(settings), token_minutes=settings.token_minutes,
                             index_dir=settings.dup_index)
-    service.index  # noqa: B018 - opened now, before the first request (a locked index stops the start, in words)
+    service.open_index()  # now, before the first request: a locked index stops the start, in words
     learning_loop(service).start_scheduler()
     return service
 

@@ -81,6 +81,10 @@ class ServiceBase:
     @property
     def index(self) -> DuplicateIndex:
         """The duplicate index, opened (and brought up to date with the database) on first use."""
+        return self.open_index()
+
+    def open_index(self) -> DuplicateIndex:
+        """Open the duplicate index if it is not open yet; the same index on every later call."""
         if self._index is None:
             with self._index_lock:
                 if self._index is None:
